@@ -1,0 +1,125 @@
+"""The one place that mints IRIs.
+
+Pattern (documented in docs/iris.md), all below one base, by default
+`https://w3id.org/napgraph/`:
+
+    ontology                            the ontology (terms are `ontology#Term`)
+    id/ungp, id/ungp/principle/{n}      shared, country-neutral concept schemes
+    id/topic/{slug}, id/role/{slug}, id/actor-kind/{slug}, id/post/{slug}
+    id/country/{cc}                     a country (ISO 3166-1 alpha-2, lower case)
+    id/intl/org/{slug}                  international organisations (parents of local offices)
+    id/intl/instrument/{slug}           international instruments
+    id/{cc}/org/{slug}, id/{cc}/person/{slug}, id/{cc}/instrument/{slug}
+    id/{cc}/nap-process/{slug}
+    id/{cc}/consultation/{year}-{nn}    a consultation; below it:
+        .../participation/{actor-slug}   .../contribution/{n}[-{k}]/item/{m}
+        .../point/{n}
+    {node}#source, {node}#mention-{slug}-{k}, {node}#about-{slug}
+                                        provenance annotations of a node
+    id/{cc}/source/{slug}               a source document
+    graph/{name}                        named graphs
+    dataset, dataset/{cc}               dataset descriptions (VoID/DCAT)
+
+IRIs are minted under DEFAULT_BASE; `rebase` moves a whole dataset under
+another base when a deployment configures one.
+"""
+
+from rdflib import URIRef
+
+DEFAULT_BASE = "https://w3id.org/napgraph/"
+
+
+def iri(path: str) -> URIRef:
+    """Return the IRI of `path` below the default base."""
+    return URIRef(DEFAULT_BASE + path)
+
+
+def ontology() -> URIRef:
+    return iri("ontology")
+
+
+def ungp_scheme() -> URIRef:
+    return iri("id/ungp")
+
+
+def ungp_pillar(pillar: int) -> URIRef:
+    return iri(f"id/ungp/pillar/{pillar}")
+
+
+def ungp_principle(number: int) -> URIRef:
+    return iri(f"id/ungp/principle/{number}")
+
+
+def concept(scheme: str, slug: str) -> URIRef:
+    """A concept of one of the shared schemes (`topic`, `role`, `actor-kind`, `post`)."""
+    return iri(f"id/{scheme}/{slug}")
+
+
+def scheme(name: str) -> URIRef:
+    return iri(f"id/{name}")
+
+
+def country(cc: str) -> URIRef:
+    return iri(f"id/country/{cc}")
+
+
+def actor(cc: str, kind: str, slug: str) -> URIRef:
+    """An actor: `kind` is `org` or `person`; `cc` is a country code or `intl`."""
+    return iri(f"id/{cc}/{kind}/{slug}")
+
+
+def instrument(cc: str, slug: str) -> URIRef:
+    """A law or instrument: `cc` is a country code or `intl`."""
+    return iri(f"id/{cc}/instrument/{slug}")
+
+
+def nap_process(cc: str, slug: str) -> URIRef:
+    return iri(f"id/{cc}/nap-process/{slug}")
+
+
+def consultation(cc: str, year: int, ordinal: int) -> URIRef:
+    return iri(f"id/{cc}/consultation/{year}-{ordinal:02d}")
+
+
+def participation(consultation_iri: URIRef, actor_slug: str) -> URIRef:
+    return URIRef(f"{consultation_iri}/participation/{actor_slug}")
+
+
+def contribution(consultation_iri: URIRef, number: int, part: int = 0) -> URIRef:
+    suffix = f"{number}" if part == 0 else f"{number}-{part}"
+    return URIRef(f"{consultation_iri}/contribution/{suffix}")
+
+
+def contribution_item(contribution_iri: URIRef, number: int) -> URIRef:
+    return URIRef(f"{contribution_iri}/item/{number}")
+
+
+def discussion_point(consultation_iri: URIRef, number: int) -> URIRef:
+    return URIRef(f"{consultation_iri}/point/{number}")
+
+
+def annotation(node: URIRef, name: str = "source") -> URIRef:
+    """A provenance annotation of `node`; its target and selectors hang below it."""
+    return URIRef(f"{node}#{name}")
+
+
+def source_document(cc: str, slug: str) -> URIRef:
+    return iri(f"id/{cc}/source/{slug}")
+
+
+def graph(name: str) -> URIRef:
+    return iri(f"graph/{name}")
+
+
+def dataset(cc: str | None = None) -> URIRef:
+    return iri("dataset" if cc is None else f"dataset/{cc}")
+
+
+def rebase_text(text: str, base: str) -> str:
+    """Return serialized RDF `text` with every IRI under DEFAULT_BASE moved under `base`.
+
+    Works on N-Quads/N-Triples, where IRIs appear in full inside `<…>`.
+    """
+    if base == DEFAULT_BASE:
+        return text
+    return text.replace("<" + DEFAULT_BASE, "<" + base)
