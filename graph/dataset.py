@@ -1,0 +1,49 @@
+"""Assemble every named graph of a build from the record, the registry and the schemes."""
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from napgraph.graph import iris
+from napgraph.graph.emit_facts import emit_facts
+from napgraph.graph.emit_registry import emit_links, emit_registry
+from napgraph.graph.parse import parse_record
+from napgraph.graph.paths import data_dir
+from napgraph.graph.provenance import emit_provenance
+from napgraph.graph.record import Record
+from napgraph.graph.registry import load_registry
+from napgraph.graph.schemes import load_ontology, load_schemes
+from napgraph.graph.source import SourceText
+from napgraph.graph.topics import load_topic_index
+from rdflib import Graph, URIRef
+
+
+@dataclass
+class Dataset:
+    """The named graphs of one build, in publication order, and the parsed record."""
+
+    graphs: dict[URIRef, Graph]
+    record: Record
+    meta: dict
+
+
+def source_meta(country: str = "jp") -> dict:
+    """The description of a country's bundled source (`data/<cc>/source.json`)."""
+    return json.loads((data_dir() / country / "source.json").read_text(encoding="utf-8"))
+
+
+def build_dataset(source: Path | None = None, country: str = "jp") -> Dataset:
+    """Parse the record and emit its named graphs; raises SourceError on unreadable input."""
+    meta = source_meta(country)
+    registry = load_registry(country)
+    text = SourceText.read(source or data_dir() / meta["file"])
+    record = parse_record(text, registry, load_topic_index(), meta.get("expected_consultations"))
+    graphs = {
+        iris.graph("ontology"): load_ontology(),
+        iris.graph("schemes"): load_schemes(),
+        iris.graph(country): emit_facts(record, registry, meta),
+        iris.graph(f"{country}/registry"): emit_registry(record, registry),
+        iris.graph(f"{country}/provenance"): emit_provenance(record, registry, meta),
+        iris.graph(f"{country}/links"): emit_links(record, registry),
+    }
+    return Dataset(graphs, record, meta)

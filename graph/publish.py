@@ -1,0 +1,130 @@
+"""Serialize a dataset to every published format and publish a build folder atomically.
+
+Layout of a build folder:
+
+    build/current -> releases/<version>      (a symlink, swapped atomically)
+    build/releases/<version>/napgraph.nq     all named graphs, sorted lines
+                              napgraph.trig  the same, grouped by graph
+                              napgraph.ttl   the union of the graphs
+                              napgraph.jsonld  JSON-LD with a context
+                              context.jsonld   the JSON-LD context on its own
+                              manifest.json    version, base, counts, checksums
+
+The version is the SHA-256 of the N-Quads file: the same input gives the same bytes, the
+same version and the same folder.
+"""
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pyoxigraph as ox
+from napgraph.graph.iris import DEFAULT_BASE
+from napgraph.graph.vocab import PREFIXES
+from rdflib import BNode, Graph, Literal, URIRef
+
+from napgraph import __version__
+
+KEEP_RELEASES = 3
+
+
+def to_quads(graphs: dict[URIRef, Graph], base: str = DEFAULT_BASE) -> list[ox.Quad]:
+    """Convert rdflib graphs to sorted, de-duplicated pyoxigraph quads under `base`."""
+
+    def term(value):
+        if isinstance(value, URIRef):
+            text = str(value)
+            if base != DEFAULT_BASE and text.startswith(DEFAULT_BASE):
+                text = base + text[len(DEFAULT_BASE) :]
+            return ox.NamedNode(text)
+        if isinstance(value, Literal):
+            if value.language:
+                return ox.Literal(str(value), language=value.language)
+            return (
+                ox.Literal(str(value), datatype=ox.NamedNode(str(value.datatype)))
+                if value.datatype
+                else ox.Literal(str(value))
+            )
+        if isinstance(value, BNode):
+            raise ValueError(f"blank node {value} in a published graph: mint an IRI instead")
+        raise TypeError(value)
+
+    quads = {
+        ox.Quad(term(s), term(p), term(o), term(name))
+        for name, graph in graphs.items()
+        for s, p, o in graph
+    }
+    return sorted(quads, key=str)
+
+
+def prefixes_for(base: str) -> dict[str, str]:
+    result = dict(PREFIXES)
+    result["nap"] = PREFIXES["nap"].replace(DEFAULT_BASE, base)
+    result["napid"] = base + "id/"
+    return result
+
+
+def serialize_all(quads: list[ox.Quad], base: str) -> dict[str, bytes]:
+    """Return {file name: bytes} for every published format."""
+    prefixes = prefixes_for(base)
+    triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=str)
+    context = {"@context": prefixes}
+    return {
+        "napgraph.nq": ox.serialize(quads, format=ox.RdfFormat.N_QUADS),
+        "napgraph.trig": ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=prefixes),
+        "napgraph.ttl": ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes),
+        "napgraph.jsonld": ox.serialize(quads, format=ox.RdfFormat.JSON_LD, prefixes=prefixes),
+        "context.jsonld": (json.dumps(context, indent=2, sort_keys=True) + "\n").encode(),
+    }
+
+
+def publish(build_dir: Path, files: dict[str, bytes], manifest: dict) -> Path:
+    """Write `files` and `manifest.json` to a new release and point `current` at it.
+
+    Everything is written into a temporary folder first; the `current` symlink is swapped
+    with one rename, so readers see the old build or the new one, never a mix. Returns
+    the release folder.
+    """
+    releases = build_dir / "releases"
+    releases.mkdir(parents=True, exist_ok=True)
+    release = releases / manifest["version"][:16]
+    if not release.exists():
+        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=releases))
+        try:
+            for name, data in {**files, "manifest.json": _manifest_bytes(manifest)}.items():
+                (staging / name).write_bytes(data)
+            os.replace(staging, release)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    link = build_dir / f".current-{os.getpid()}"
+    link.unlink(missing_ok=True)
+    link.symlink_to(Path("releases") / release.name)
+    os.replace(link, build_dir / "current")
+    _prune(releases, keep={release.name})
+    return release
+
+
+def _manifest_bytes(manifest: dict) -> bytes:
+    return (json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
+def _prune(releases: Path, keep: set[str]) -> None:
+    """Remove stale staging folders and all but the newest KEEP_RELEASES releases."""
+    for stale in releases.glob(".staging-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    done = sorted((p for p in releases.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
+    for old in done[:-KEEP_RELEASES]:
+        if old.name not in keep:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def version_of(nquads: bytes) -> str:
+    return hashlib.sha256(nquads).hexdigest()
+
+
+def generator() -> str:
+    return f"napgraph {__version__}"

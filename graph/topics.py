@@ -1,0 +1,60 @@
+"""Find the shared topic concepts in running text.
+
+The topic scheme (`ontology/schemes/topics.ttl`) gives each topic its labels; the hidden
+labels hold the word forms to look for. Matching is case-insensitive on whole words with an
+optional plural, leftmost-longest, like the registry's names.
+"""
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from napgraph.graph import iris
+from napgraph.graph.paths import ontology_dir
+from napgraph.graph.record import Mention
+from napgraph.graph.registry import alias_pattern, normalise
+from napgraph.graph.source import Span
+from rdflib import Graph
+from rdflib.namespace import SKOS
+
+
+@dataclass
+class TopicIndex:
+    """Maps label word forms to topic slugs."""
+
+    labels: dict[str, str]  # normalised label -> topic slug
+    _regex: re.Pattern[str] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        ordered = sorted(self.labels, key=len, reverse=True)
+        body = "|".join(alias_pattern(label) for label in ordered)
+        self._regex = re.compile(rf"(?<![\w-])(?:{body})(?:e?s)?(?![\w-])", re.IGNORECASE)
+
+    def _slug(self, matched: str) -> str:
+        key = normalise(matched)
+        for candidate in (key, key[:-1], key[:-2]):
+            if candidate in self.labels:
+                return self.labels[candidate]
+        raise KeyError(matched)
+
+    def find_all(self, text: str, start: int, end: int) -> list[Mention]:
+        """Return the topics named in text[start:end], each once, with its first occurrence."""
+        found: dict[str, Mention] = {}
+        for match in self._regex.finditer(text, start, end):
+            slug = self._slug(match.group())
+            found.setdefault(slug, Mention(f"topic:{slug}", Span(match.start(), match.end())))
+        return list(found.values())
+
+
+def load_topic_index(path: Path | None = None) -> TopicIndex:
+    """Read the topic scheme and index every label of every topic concept."""
+    graph = Graph().parse(path or ontology_dir() / "schemes" / "topics.ttl")
+    prefix = str(iris.concept("topic", ""))
+    labels: dict[str, str] = {}
+    for concept in set(graph.subjects(SKOS.inScheme, iris.scheme("topic"))):
+        slug = str(concept).removeprefix(prefix)
+        for predicate in (SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel):
+            for label in graph.objects(concept, predicate):
+                if getattr(label, "language", None) in (None, "en"):
+                    labels.setdefault(normalise(str(label)), slug)
+    return TopicIndex(labels)

@@ -1,0 +1,3 @@
+from napgraph.cli import main
+
+main()

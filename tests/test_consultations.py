@@ -1,0 +1,123 @@
+"""Each consultation as the record states it, checked in the built graph through SPARQL.
+
+The expected facts are written by hand from the source (tests/data/jp-expected.json).
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+from napgraph.graph import iris
+from napgraph.graph.paths import data_dir
+
+EXPECTED = json.loads((Path(__file__).parent / "data" / "jp-expected.json").read_text())
+CONSULTATIONS = EXPECTED["consultations"]
+IDS = [f"c{c['ordinal']:02d}" for c in CONSULTATIONS]
+
+
+def consultation_iri(case: dict) -> str:
+    return str(iris.consultation("jp", int(case["date"][:4]), case["ordinal"]))
+
+
+def slug(iri: str) -> str:
+    return iri.rstrip("/").rsplit("/", 1)[-1]
+
+
+def test_there_are_ten_consultations(sparql):
+    rows = sparql("SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a nap:Consultation }")
+    assert rows[0]["n"] == "10"
+
+
+@pytest.mark.parametrize("case", CONSULTATIONS, ids=IDS)
+def test_date_and_ordinal(sparql, case):
+    rows = sparql(
+        "SELECT ?c ?date ?ordinal WHERE { ?c schema:startDate ?date ; nap:ordinal ?ordinal }",
+        c=consultation_iri(case),
+    )
+    assert rows == [{"date": case["date"], "ordinal": str(case["ordinal"])}]
+
+
+@pytest.mark.parametrize("case", CONSULTATIONS, ids=IDS)
+def test_topic_statement(sparql, case):
+    rows = sparql(
+        "SELECT ?c ?topic WHERE { ?c nap:topicStatement ?topic }", c=consultation_iri(case)
+    )
+    assert [r["topic"] for r in rows] == [case["topic_statement"]]
+
+
+@pytest.mark.parametrize("case", CONSULTATIONS, ids=IDS)
+def test_attendees_by_role(sparql, case):
+    rows = sparql(
+        """SELECT ?c ?actor ?role WHERE {
+        ?c nap:hasParticipation ?p . ?p prov:agent ?actor ; prov:hadRole ?role }""",
+        c=consultation_iri(case),
+    )
+    found: dict[str, set[str]] = {}
+    for row in rows:
+        found.setdefault(slug(row["role"]), set()).add(slug(row["actor"]))
+    expected = {
+        role: set(EXPECTED["common"].get(names, names) if isinstance(names, str) else names)
+        for role, names in case["attendees"].items()
+    }
+    assert found == expected
+
+
+@pytest.mark.parametrize("case", CONSULTATIONS, ids=IDS)
+def test_each_attendee_once(sparql, case):
+    rows = sparql(
+        """SELECT ?c ?actor (COUNT(?p) AS ?n) WHERE {
+        ?c nap:hasParticipation ?p . ?p prov:agent ?actor } GROUP BY ?c ?actor HAVING (COUNT(?p) > 1)""",
+        c=consultation_iri(case),
+    )
+    assert rows == []
+
+
+@pytest.mark.parametrize("case", CONSULTATIONS, ids=IDS)
+def test_contributions(sparql, case):
+    rows = sparql(
+        """SELECT ?c ?k ?kind (GROUP_CONCAT(STR(?who); separator=" ") AS ?whos) WHERE {
+        ?c nap:hasContribution ?k . ?k a ?kind ; skos:notation ?n .
+        FILTER (?kind IN (nap:Report, nap:Presentation, nap:Statement))
+        { ?k prov:wasAttributedTo ?who } UNION { ?k nap:contributorRole ?who }
+    } GROUP BY ?c ?k ?kind""",
+        c=consultation_iri(case),
+    )
+    order = sparql(
+        "SELECT ?c ?k ?n WHERE { ?c nap:hasContribution ?k . ?k skos:notation ?n }",
+        c=consultation_iri(case),
+    )
+    by_notation = {r["k"]: tuple(int(x) for x in r["n"].split("-")) for r in order}
+    rows.sort(key=lambda r: by_notation[r["k"]])
+    found = [
+        [slug(r["kind"]).split("#")[-1], sorted(slug(w) for w in r["whos"].split())] for r in rows
+    ]
+    assert found == [[kind, sorted(who)] for kind, who in case["contributions"]]
+
+
+@pytest.mark.parametrize("case", CONSULTATIONS, ids=IDS)
+def test_discussion_point_headings(sparql, case):
+    rows = sparql(
+        """SELECT ?c ?heading ?position WHERE {
+        ?c nap:hasDiscussionPoint ?d . ?d rdfs:label ?heading ; nap:position ?position }
+        ORDER BY ?position""",
+        c=consultation_iri(case),
+    )
+    assert [r["heading"] for r in rows] == case["headings"]
+
+
+@pytest.mark.parametrize("case", CONSULTATIONS, ids=IDS)
+def test_every_fact_points_to_its_sentence(sparql, case):
+    """Each consultation's annotations quote the source text exactly at their offsets."""
+    rows = sparql(
+        """SELECT ?c ?node ?start ?end ?exact WHERE {
+        ?a oa:hasBody ?node ; oa:motivatedBy oa:describing ; oa:hasTarget ?t .
+        ?t oa:hasSelector ?pos, ?quote .
+        ?pos oa:start ?start ; oa:end ?end . ?quote oa:exact ?exact .
+        FILTER (STRSTARTS(STR(?node), STR(?c)))
+    }""",
+        c=consultation_iri(case),
+    )
+    source = (data_dir() / "source" / "jp-nap-2018-consultations.txt").read_text(encoding="utf-8")
+    assert rows
+    for row in rows:
+        assert source[int(row["start"]) : int(row["end"])] == row["exact"], row["node"]
