@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Install napgraph on a fresh machine: a virtualenv with the package, the front-end packages
+# from the npm lock file, and (with --test) the test tools: Debian's Chromium for the
+# browser tests and the benchmark's load generator.
+#   ./setup.sh          install to run:  .venv/bin/napgraph serve
+#   ./setup.sh --test   install to test: .venv/bin/python -m pytest
+set -euo pipefail
+cd "$(dirname "$0")"
+
+want_tests=false
+[ "${1:-}" = "--test" ] && want_tests=true
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+if $want_tests; then
+  missing=()
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  command -v hey >/dev/null 2>&1 || missing+=(hey)
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "setup: installing Debian packages: ${missing[*]}"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+fi
+
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+if $want_tests; then
+  .venv/bin/python -m pip install -q -e '.[test]'
+else
+  .venv/bin/python -m pip install -q -e .
+fi
+
+if [ -f package-lock.json ]; then
+  npm ci --silent --no-audit --no-fund
+fi
+echo "setup: done"
