@@ -4,12 +4,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rdflib import Graph
+
 from napgraph.graph import iris
 from napgraph.graph.dataset import build_dataset
 from napgraph.graph.publish import generator, publish, serialize_all, to_quads, version_of
 from napgraph.graph.source import SourceError
 from napgraph.graph.validate import validate_graph
-from rdflib import Graph
 
 
 class BuildError(Exception):

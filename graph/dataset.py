@@ -4,6 +4,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from rdflib import Graph, URIRef
+
 from napgraph.graph import iris
 from napgraph.graph.emit_facts import emit_facts
 from napgraph.graph.emit_registry import emit_links, emit_registry
@@ -15,7 +17,6 @@ from napgraph.graph.registry import load_registry
 from napgraph.graph.schemes import load_ontology, load_schemes
 from napgraph.graph.source import SourceText
 from napgraph.graph.topics import load_topic_index
-from rdflib import Graph, URIRef
 
 
 @dataclass

@@ -6,12 +6,13 @@ and instruments goes to the registry graph (emit_registry.py); provenance to
 provenance.py.
 """
 
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SDO, SKOS, XSD
+
 from napgraph.graph import iris
 from napgraph.graph.record import Consultation, Contribution, DiscussionPoint, Record
 from napgraph.graph.registry import Registry
 from napgraph.graph.vocab import NAP
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SDO, SKOS, XSD
 
 ROLE_LABELS = {
     "stakeholder": "stakeholder",

@@ -6,14 +6,15 @@ need. Identity links (`owl:sameAs`) come only from the registry's verified `wiki
 column; e-Gov law IDs only where marked verified.
 """
 
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import FOAF, ORG, OWL, PROV, RDF, RDFS, SDO, SKOS
+
 from napgraph.graph import iris
 from napgraph.graph.emit_facts import en, entity_iri
 from napgraph.graph.paths import data_dir
 from napgraph.graph.record import Record
 from napgraph.graph.registry import Entity, Registry, read_csv
 from napgraph.graph.vocab import ELI, NAP, WD
-from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import FOAF, ORG, OWL, PROV, RDF, RDFS, SDO, SKOS
 
 PREFIXES = {"org": ORG, "schema": SDO}
 COUNTRIES = {

@@ -11,14 +11,15 @@ motivated by oa:identifying / oa:tagging) whose body is the entity or topic and 
 `dcterms:isPartOf` the node that mentions it. No blank nodes: builds stay byte-identical.
 """
 
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, XSD
+
 from napgraph.graph import iris
 from napgraph.graph.emit_facts import consultation_iri, en, entity_iri, process_iri
 from napgraph.graph.record import Mention, Record
 from napgraph.graph.registry import Registry
 from napgraph.graph.source import SourceText, Span
 from napgraph.graph.vocab import OA, SPDX
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, XSD
 
 CONTEXT = 32  # characters of prefix/suffix kept in quote selectors
 MEDIA_TYPE = URIRef("http://www.iana.org/assignments/media-types/text/plain")

@@ -22,11 +22,11 @@ import tempfile
 from pathlib import Path
 
 import pyoxigraph as ox
-from napgraph.graph.iris import DEFAULT_BASE
-from napgraph.graph.vocab import PREFIXES
 from rdflib import BNode, Graph, Literal, URIRef
 
 from napgraph import __version__
+from napgraph.graph.iris import DEFAULT_BASE
+from napgraph.graph.vocab import PREFIXES
 
 KEEP_RELEASES = 3
 

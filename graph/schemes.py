@@ -5,12 +5,13 @@ table); the role, actor-kind, post and topic schemes are Turtle files in
 `ontology/schemes/`.
 """
 
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, SKOS
+
 from napgraph.graph import iris
 from napgraph.graph.emit_facts import en
 from napgraph.graph.paths import data_dir, ontology_dir
 from napgraph.graph.registry import read_csv
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, SKOS
 
 UNGP_SOURCE = URIRef("https://undocs.org/A/HRC/17/31")
 PILLARS = {"I": 1, "II": 2, "III": 3}

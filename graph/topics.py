@@ -9,13 +9,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rdflib import Graph
+from rdflib.namespace import SKOS
+
 from napgraph.graph import iris
 from napgraph.graph.paths import ontology_dir
 from napgraph.graph.record import Mention
 from napgraph.graph.registry import alias_pattern, normalise
 from napgraph.graph.source import Span
-from rdflib import Graph
-from rdflib.namespace import SKOS
 
 
 @dataclass

@@ -3,19 +3,15 @@
 from dataclasses import dataclass
 from pathlib import Path
 
-from napgraph.graph.paths import ontology_dir
-from rdflib import Dataset, Graph
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
 
-QUAD_FORMATS = {".nq": "nquads", ".trig": "trig"}
-TRIPLE_FORMATS = {
-    ".ttl": "turtle",
-    ".nt": "nt",
-    ".jsonld": "json-ld",
-    ".json": "json-ld",
-    ".rdf": "xml",
-    ".xml": "xml",
-    ".owl": "xml",
-}
+from napgraph.graph.paths import ontology_dir
+
+FORMATS = {".nq": ox.RdfFormat.N_QUADS, ".trig": ox.RdfFormat.TRIG, ".ttl": ox.RdfFormat.TURTLE,
+           ".nt": ox.RdfFormat.N_TRIPLES, ".jsonld": ox.RdfFormat.JSON_LD,
+           ".json": ox.RdfFormat.JSON_LD, ".rdf": ox.RdfFormat.RDF_XML, ".xml": ox.RdfFormat.RDF_XML,
+           ".owl": ox.RdfFormat.RDF_XML}
 
 
 @dataclass
@@ -44,19 +40,27 @@ def validate_graph(data: Graph, shared: Graph | None = None) -> ValidationResult
 def read_union(path: Path) -> Graph:
     """Parse an RDF file of any supported format into one graph (the union of its graphs).
 
-    Raises ValueError for an unknown extension and rdflib's parser errors for bad syntax.
+    Raises ValueError for an unknown extension and SyntaxError (with line and column) for a
+    file that does not parse.
     """
     suffix = path.suffix.lower()
-    if suffix in QUAD_FORMATS:
-        dataset = Dataset()
-        dataset.parse(path, format=QUAD_FORMATS[suffix])
-        union = Graph()
-        for s, p, o, _ in dataset.quads((None, None, None, None)):
-            union.add((s, p, o))
-        return union
-    if suffix in TRIPLE_FORMATS:
-        return Graph().parse(path, format=TRIPLE_FORMATS[suffix])
-    raise ValueError(f"{path}: unknown RDF file extension {suffix!r}")
+    if suffix not in FORMATS:
+        raise ValueError(f"unknown RDF file extension {suffix!r} "
+                         f"(expected one of {', '.join(sorted(FORMATS))})")
+    union = Graph()
+    for quad in ox.parse(path=str(path), format=FORMATS[suffix], base_iri=path.absolute().as_uri()):
+        union.add((_term(quad.subject), _term(quad.predicate), _term(quad.object)))
+    return union
+
+
+def _term(term):
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
 def validate_file(path: Path) -> ValidationResult:

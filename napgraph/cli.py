@@ -49,7 +49,10 @@ def validate(path: Path) -> None:
     """Check an RDF file (N-Quads, TriG, Turtle, JSON-LD, RDF/XML, N-Triples) against the shapes."""
     from napgraph.graph.validate import validate_file
 
-    result = validate_file(path)
+    try:
+        result = validate_file(path)
+    except (ValueError, SyntaxError) as error:
+        raise click.ClickException(f"{path}: {error}") from error
     click.echo(result.text)
     if not result.conforms:
         raise SystemExit(1)

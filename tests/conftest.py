@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+
 from napgraph.graph.build import run_build
 from napgraph.graph.vocab import PREFIXES
 

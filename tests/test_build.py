@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from napgraph.graph.build import BuildError, run_build
 from napgraph.graph.paths import data_dir
 

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from napgraph.graph import iris
 from napgraph.graph.paths import data_dir
 

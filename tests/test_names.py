@@ -4,6 +4,7 @@ import csv
 from pathlib import Path
 
 import pytest
+
 from napgraph.graph.attendees import parse_attendees
 from napgraph.graph.registry import load_registry
 from napgraph.graph.source import SourceError, SourceText
