@@ -55,7 +55,7 @@ def run_build(
         raise BuildError(f"the built graph does not conform to the shapes:\n{result.text}")
     quads = to_quads(dataset.graphs, base)
     files = serialize_all(quads, base)
-    version = version_of(files["napgraph.nq"])
+    version = version_of(files)
     counts = _counts(dataset, len(quads))
     manifest = {
         "version": version,

@@ -10,8 +10,8 @@ Layout of a build folder:
                               context.jsonld   the JSON-LD context on its own
                               manifest.json    version, base, counts, checksums
 
-The version is the SHA-256 of the N-Quads file: the same input gives the same bytes, the
-same version and the same folder.
+The version is a digest of all the files: the same input gives the same bytes, the same
+version and the same folder.
 """
 
 import hashlib
@@ -76,9 +76,45 @@ def serialize_all(quads: list[ox.Quad], base: str) -> dict[str, bytes]:
         "napgraph.nq": ox.serialize(quads, format=ox.RdfFormat.N_QUADS),
         "napgraph.trig": ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=prefixes),
         "napgraph.ttl": ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes),
-        "napgraph.jsonld": ox.serialize(quads, format=ox.RdfFormat.JSON_LD, prefixes=prefixes),
+        "napgraph.jsonld": compact_jsonld(
+            ox.serialize(quads, format=ox.RdfFormat.JSON_LD), prefixes
+        ),
         "context.jsonld": (json.dumps(context, indent=2, sort_keys=True) + "\n").encode(),
     }
+
+
+def compact_jsonld(expanded: bytes, prefixes: dict[str, str]) -> bytes:
+    """Return expanded JSON-LD as a document with a prefix `@context` and compact IRIs.
+
+    Property keys, `@id` and `@type` values that start with a declared namespace become
+    `prefix:local` compact IRIs, which JSON-LD processors expand back under the context.
+    """
+    namespaces = sorted(prefixes.items(), key=lambda item: -len(item[1]))
+
+    def compact(iri: str) -> str:
+        for prefix, namespace in namespaces:
+            local = iri[len(namespace) :]
+            if iri.startswith(namespace) and local and not local.startswith("//"):
+                return f"{prefix}:{local}"
+        return iri
+
+    def walk(node):
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        result = {}
+        for key, value in node.items():
+            if key in ("@id", "@type"):
+                result[key] = (
+                    [compact(v) for v in value] if isinstance(value, list) else compact(value)
+                )
+            else:
+                result[key if key.startswith("@") else compact(key)] = walk(value)
+        return result
+
+    document = {"@context": prefixes, "@graph": walk(json.loads(expanded))}
+    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode()
 
 
 def publish(build_dir: Path, files: dict[str, bytes], manifest: dict) -> Path:
@@ -122,8 +158,12 @@ def _prune(releases: Path, keep: set[str]) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def version_of(nquads: bytes) -> str:
-    return hashlib.sha256(nquads).hexdigest()
+def version_of(files: dict[str, bytes]) -> str:
+    """The build's version: a digest of every published file, so any change makes a new one."""
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
+    return digest.hexdigest()
 
 
 def generator() -> str:

@@ -161,3 +161,36 @@ def test_other_base_moves_every_iri(tmp_path):
     text = (report.release / "napgraph.nq").read_text(encoding="utf-8")
     assert "<https://w3id.org/napgraph/" not in text  # IRIs; literals stay as written
     assert "<http://localhost:8080/id/jp/consultation/2018-01>" in text
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"), [("napgraph.trig", "TRIG"), ("napgraph.jsonld", "JSON_LD")]
+)
+def test_every_quad_format_holds_the_same_quads(good_build, name, fmt):
+    import pyoxigraph as ox
+
+    current = good_build / "current"
+    expected = set(ox.parse(path=str(current / "napgraph.nq"), format=ox.RdfFormat.N_QUADS))
+    assert set(ox.parse(path=str(current / name), format=getattr(ox.RdfFormat, fmt))) == expected
+
+
+def test_turtle_holds_the_union_of_the_graphs(good_build):
+    import pyoxigraph as ox
+
+    current = good_build / "current"
+    quads = ox.parse(path=str(current / "napgraph.nq"), format=ox.RdfFormat.N_QUADS)
+    union = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
+    assert set(ox.parse(path=str(current / "napgraph.ttl"), format=ox.RdfFormat.TURTLE)) == union
+
+
+def test_jsonld_has_a_context_and_compact_iris(good_build):
+    import json
+
+    document = json.loads((good_build / "current" / "napgraph.jsonld").read_text(encoding="utf-8"))
+    assert document["@context"]["nap"] == "https://w3id.org/napgraph/ontology#"
+    assert any(
+        key.startswith("nap:")
+        for graph in document["@graph"]
+        for node in graph["@graph"]
+        for key in node
+    )
