@@ -68,7 +68,9 @@ def parse_points(
             Mention(m.entity.key, Span(m.start, m.end))
             for m in registry.names.find_all(source.text, point.span.start, point.span.end)
         ]
-        point.topics = topics.find_all(source.text, point.span.start, point.span.end)
+        point.topics = topics.find_all(
+            source.text, point.span.start, point.span.end, [m.span for m in point.mentions]
+        )
     return points
 
 

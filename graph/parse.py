@@ -237,7 +237,15 @@ def _date_sentence(
         organiser=organiser.entity.key if organiser else None,
         topic_statement=source.text[topic_start:topic_end],
         topic_span=Span(topic_start, topic_end),
-        topics=topics.find_all(source.text, topic_start, topic_end),
+        topics=topics.find_all(
+            source.text,
+            topic_start,
+            topic_end,
+            [
+                Span(m.start, m.end)
+                for m in registry.names.find_all(source.text, topic_start, topic_end)
+            ],
+        ),
     )
 
 

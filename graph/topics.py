@@ -38,10 +38,18 @@ class TopicIndex:
                 return self.labels[candidate]
         raise KeyError(matched)
 
-    def find_all(self, text: str, start: int, end: int) -> list[Mention]:
-        """Return the topics named in text[start:end], each once, with its first occurrence."""
+    def find_all(
+        self, text: str, start: int, end: int, names: list[Span] | None = None
+    ) -> list[Mention]:
+        """Return the topics named in text[start:end], each once, with its first occurrence.
+
+        Words inside `names` (spans of actor and instrument names) do not count: "Labour" in
+        "Ministry of Health, Labour and Welfare" is not the topic of labour.
+        """
         found: dict[str, Mention] = {}
         for match in self._regex.finditer(text, start, end):
+            if any(n.start < match.end() and match.start() < n.end for n in names or ()):
+                continue
             slug = self._slug(match.group())
             found.setdefault(slug, Mention(f"topic:{slug}", Span(match.start(), match.end())))
         return list(found.values())
