@@ -7,11 +7,12 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 from napgraph.graph import iris
+from napgraph.graph.describe import describe
 from napgraph.graph.emit_facts import emit_facts
 from napgraph.graph.emit_registry import emit_links, emit_registry
 from napgraph.graph.parse import parse_record
 from napgraph.graph.paths import data_dir
-from napgraph.graph.provenance import emit_provenance
+from napgraph.graph.provenance import document_iri, emit_provenance
 from napgraph.graph.record import Record
 from napgraph.graph.registry import load_registry
 from napgraph.graph.schemes import load_ontology, load_schemes
@@ -47,4 +48,11 @@ def build_dataset(source: Path | None = None, country: str = "jp") -> Dataset:
         iris.graph(f"{country}/provenance"): emit_provenance(record, registry, meta),
         iris.graph(f"{country}/links"): emit_links(record, registry),
     }
+    example = iris.consultation(country, record.consultations[0].date.year, 1)
+    own = {
+        name: graph
+        for name, graph in graphs.items()
+        if name == iris.graph(country) or str(name).startswith(f"{iris.graph(country)}/")
+    }
+    graphs[iris.graph("catalog")] = describe(own, country, document_iri(registry, meta), example)
     return Dataset(graphs, record, meta)
