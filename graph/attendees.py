@@ -106,9 +106,13 @@ def _scan(
             continue
         match = registry.names.match_at(text, pos, end)
         if match is None:
-            name = re.match(r"[^,()\n]*", text[pos:end]).group().strip()
+            # After a name not followed by a comma, the unknown name may start with it
+            # ("OECD Paris Centre" read as "OECD" + "Paris Centre"): show it whole.
+            glued = found and re.fullmatch(r"[ \t]+", text[found[-1].span.end : pos])
+            start = found[-1].span.start if glued else pos
+            name = re.match(r"[^,()\n]*", text[start:end]).group().strip()
             raise source.error(
-                pos,
+                start,
                 f"unknown attendee name '{name}' (add it to the registry: "
                 f"data/{registry.country}/actors.csv or aliases.csv)",
             )

@@ -7,20 +7,30 @@ column; e-Gov law IDs only where marked verified.
 """
 
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import FOAF, ORG, OWL, PROV, RDF, RDFS, SDO, SKOS
+from rdflib.namespace import FOAF, ORG, OWL, PROV, RDF, RDFS, SDO, SKOS, XSD
 
 from napgraph.graph import iris
 from napgraph.graph.emit_facts import en, entity_iri
 from napgraph.graph.paths import data_dir
 from napgraph.graph.record import Record
 from napgraph.graph.registry import Entity, Registry, read_csv
-from napgraph.graph.vocab import ELI, NAP, WD
+from napgraph.graph.vocab import ELI, NAP, VOID, WD
 
 PREFIXES = {"org": ORG, "schema": SDO}
 COUNTRIES = {
     "jp": {"en": "Japan", "ja": "日本", "wikidata": "Q17", "geonames": "1861060", "alpha3": "JPN"}
 }
 EGOV_PAGE = "https://laws.e-gov.go.jp/law/{}"
+# External datasets the links graph points into, each described by a void:Linkset.
+LINK_TARGETS = {
+    "wikidata": {
+        "label": "Wikidata",
+        "uri_space": str(WD),
+        "predicate": OWL.sameAs,
+        "sparql": "https://query.wikidata.org/sparql",
+        "page": "https://www.wikidata.org/",
+    }
+}
 
 
 def _curie(value: str) -> URIRef:
@@ -132,13 +142,9 @@ def _person(graph: Graph, registry: Registry, entity: Entity, node: URIRef, kind
     graph.add((membership, ORG.member, node))
     graph.add((membership, ORG.organization, organisation))
     graph.add((membership, ORG.role, iris.concept("post", row["post"])))
-    graph.add(
-        (
-            membership,
-            RDFS.label,
-            en(f"{row['job_title']}, {registry.get('org:' + row['affiliation']).row['name_en']}"),
-        )
-    )
+    affiliation = registry.get(f"org:{row['affiliation']}").row["name_en"]
+    label = f"{row['honorific']} {name}: {row['job_title']} ({affiliation})"
+    graph.add((membership, RDFS.label, en(label)))
 
 
 def _instrument(graph: Graph, registry: Registry, entity: Entity, node: URIRef, kinds) -> None:
@@ -180,4 +186,26 @@ def emit_links(record: Record, registry: Registry) -> Graph:
                 "closeMatch": SKOS.closeMatch,
             }[link["relation"]]
             graph.add((entity_iri(registry, link["entity"]), predicate, URIRef(link["target"])))
+    for name in LINK_TARGETS:
+        _linkset(graph, registry.country, name)
     return graph
+
+
+def _linkset(graph: Graph, cc: str, name: str) -> None:
+    """Describe the links of `graph` into the external dataset `name` as a void:Linkset."""
+    target = LINK_TARGETS[name]
+    links = sum(
+        1 for o in graph.objects(None, target["predicate"]) if o.startswith(target["uri_space"])
+    )
+    linkset, external = URIRef(f"{iris.dataset(cc)}/links/{name}"), iris.dataset(name)
+    graph.add((linkset, RDF.type, VOID.Linkset))
+    graph.add((linkset, RDFS.label, en(f"{COUNTRIES[cc]['en']}: links to {target['label']}")))
+    graph.add((linkset, VOID.subjectsTarget, iris.dataset(cc)))
+    graph.add((linkset, VOID.objectsTarget, external))
+    graph.add((linkset, VOID.linkPredicate, target["predicate"]))
+    graph.add((linkset, VOID.triples, Literal(links, datatype=XSD.integer)))
+    graph.add((external, RDF.type, VOID.Dataset))
+    graph.add((external, RDFS.label, en(target["label"])))
+    graph.add((external, VOID.uriSpace, Literal(target["uri_space"])))
+    graph.add((external, VOID.sparqlEndpoint, URIRef(target["sparql"])))
+    graph.add((external, FOAF.page, URIRef(target["page"])))

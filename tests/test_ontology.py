@@ -396,7 +396,10 @@ TAGGING = [
     ("for stocktaking on the baseline assessment", {"nap-process"}),
     ("supply chains", {"supply-chains"}),
     ("initiatives towards SMEs", {"smes"}),
-    ("provided an opportunity to recap the all of the previous consultation meetings", set()),
+    (
+        "provided an opportunity to recap the all of the previous consultation meetings",
+        {"nap-process"},
+    ),
     (
         "Support for small and medium-sized enterprises (SMEs) needed. Supply chain management is a "
         "challenge. In the area of public procurement, it is also important to ensure access to "
