@@ -32,6 +32,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from napgraph.graph.paths import queries_dir
+from napgraph.graph.source import LocatedError
 
 Term = ox.NamedNode | ox.Literal
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -52,15 +53,8 @@ PROLOGUE = re.compile(
 )
 
 
-class CannedQueryError(Exception):
+class CannedQueryError(LocatedError):
     """A canned query file is unusable: says which file, which line and why."""
-
-    def __init__(self, path: Path | str, line: int | None, reason: str) -> None:
-        self.path = str(path)
-        self.line = line
-        self.reason = reason
-        where = f"{self.path}:{line}" if line else self.path
-        super().__init__(f"{where}: {reason}")
 
 
 class ParameterError(ValueError):

@@ -25,20 +25,25 @@ LEADING = re.compile(r"^(?:and|then)\s+", re.IGNORECASE)
 ON = re.compile(r"^(?:on|about|regarding)\s+", re.IGNORECASE)
 
 
+def _phrase_table(name: str, value_column: str) -> tuple[re.Pattern[str], dict[str, str]]:
+    """Read a (phrase, value) table from data/shared/ and compile a regex of its phrases."""
+    rows = read_csv(data_dir() / "shared" / name)
+    key_column = next(iter(rows[0]))
+    table = {row[key_column].lower(): row[value_column] for row in rows}
+    alternatives = "|".join(re.escape(p) for p in sorted(table, key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE), table
+
+
 @cache
 def _verbs() -> tuple[re.Pattern[str], dict[str, str]]:
-    rows = read_csv(data_dir() / "shared" / "contribution-verbs.csv")
-    kinds = {row["pattern"].lower(): row["class"] for row in rows}
-    alternatives = "|".join(re.escape(p) for p in sorted(kinds, key=len, reverse=True))
-    return re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE), kinds
+    """Verbs of contributions and the class each makes (Report, Presentation, Statement)."""
+    return _phrase_table("contribution-verbs.csv", "class")
 
 
 @cache
 def _groups() -> tuple[re.Pattern[str], dict[str, str]]:
-    rows = read_csv(data_dir() / "shared" / "contributor-groups.csv")
-    roles = {row["phrase"].lower(): row["role"] for row in rows}
-    alternatives = "|".join(re.escape(p) for p in sorted(roles, key=len, reverse=True))
-    return re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE), roles
+    """Phrases naming a group of attendees ("the stakeholders") and the role they stand for."""
+    return _phrase_table("contributor-groups.csv", "role")
 
 
 def parse_contributions(

@@ -54,6 +54,13 @@ def alias_pattern(alias: str) -> str:
     return r"(?:the\s+)?" + "".join(parts)
 
 
+def compile_names(names, suffix: str = "") -> re.Pattern[str]:
+    """Compile a regex matching any of `names` as whole words, longest first (so the longest
+    name wins at a position), each optionally followed by `suffix` (a regex)."""
+    body = "|".join(alias_pattern(name) for name in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{body}){suffix}(?![\w-])", re.IGNORECASE)
+
+
 @dataclass
 class Entity:
     """One registry entry: an organisation, a person or an instrument."""
@@ -87,9 +94,7 @@ class NameIndex:
     _regex: re.Pattern[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        ordered = sorted(self.aliases, key=len, reverse=True)
-        body = "|".join(alias_pattern(alias) for alias in ordered)
-        self._regex = re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE)
+        self._regex = compile_names(self.aliases)
 
     def _entity_for(self, matched: str) -> Entity:
         return self.aliases[normalise(matched)]

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
-class SourceError(Exception):
-    """The source document cannot be converted: says which file, which line and why."""
+class LocatedError(Exception):
+    """An input file cannot be used: says which file, which line and why."""
 
     def __init__(self, path: Path | str, line: int | None, reason: str) -> None:
         self.path = str(path)
@@ -20,6 +20,10 @@ class SourceError(Exception):
         self.reason = reason
         where = f"{self.path}:{line}" if line else self.path
         super().__init__(f"{where}: {reason}")
+
+
+class SourceError(LocatedError):
+    """The source document cannot be converted."""
 
 
 @dataclass(frozen=True)

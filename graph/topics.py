@@ -15,7 +15,7 @@ from rdflib.namespace import SKOS
 from napgraph.graph import iris
 from napgraph.graph.paths import ontology_dir
 from napgraph.graph.record import Mention
-from napgraph.graph.registry import alias_pattern, normalise
+from napgraph.graph.registry import compile_names, normalise
 from napgraph.graph.source import Span
 
 
@@ -27,9 +27,7 @@ class TopicIndex:
     _regex: re.Pattern[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        ordered = sorted(self.labels, key=len, reverse=True)
-        body = "|".join(alias_pattern(label) for label in ordered)
-        self._regex = re.compile(rf"(?<![\w-])(?:{body})(?:e?s)?(?![\w-])", re.IGNORECASE)
+        self._regex = compile_names(self.labels, suffix="(?:e?s)?")  # optional plural
 
     def _slug(self, matched: str) -> str:
         key = normalise(matched)
