@@ -1,0 +1,324 @@
+"""`napgraph import`: load another country's NAP graph into the build folder.
+
+Imports live beside the build and are published like it (graph/publish.py), one folder per
+country, so an import is swapped in with one rename and a failed one changes nothing:
+
+    build/countries/{cc}/current -> releases/<version>
+    build/countries/{cc}/releases/<version>/graph.nq       the imported quads
+                                            manifest.json  the import record: source, format,
+                                                           date, SHA-256, counts, conformance
+
+Where triples go: those of the source's default graph and of every named graph go to
+`{BASE}graph/{cc}`, except that a named graph whose IRI ends in `/provenance`, `/registry`
+or `/links` goes to `graph/{cc}/provenance` (`/registry`, `/links`), the layout of a
+napgraph build (docs/profile.md). napgraph's own shared graphs (`{BASE}graph/ontology`,
+`graph/schemes`, `graph/catalog`: any `{BASE}graph/{name}` whose name is not a country code)
+are skipped, and counted: this build provides them. Blank nodes are renamed so that they
+never meet those of another file. IRIs under the default base move to the build's base.
+
+Refused, with nothing written and a previous import of the country left as it was: a
+country code that is neither two lower-case letters nor a synthetic code; a country the
+build holds, unless `replace` (the import then takes the place of the build's graphs of that
+country); a source that does not parse, with its line and column (pyoxigraph's parsers are
+strict: an invalid or relative IRI is a syntax error); an endpoint that does not answer; a
+source with no triples. Reported but accepted: a graph that does not conform to the shapes.
+"""
+
+import hashlib
+import json
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import BinaryIO
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from napgraph.graph import iris
+from napgraph.graph.conformance import Conformance, not_checked, summarise
+from napgraph.graph.fetch import FetchError, fetch_dataset, is_endpoint
+from napgraph.graph.loaded import GRAPH_FILE, belongs, built_countries, is_country, read_manifest
+from napgraph.graph.publish import generator, publish, version_of
+from napgraph.graph.schemes import load_ontology, load_schemes
+from napgraph.graph.validate import FORMATS, validate_graph
+
+OWN_GRAPHS = ("provenance", "registry", "links")  # kept apart, as in a napgraph build
+MAX_VALIDATE = 200_000  # pyshacl takes about 10 s per 100,000 triples
+
+
+class ImportRefused(Exception):
+    """The import was refused; nothing was written and a previous import is as it was."""
+
+
+@dataclass
+class ImportReport:
+    """What an import did: the release folder, its manifest, conformance and duration."""
+
+    release: Path
+    manifest: dict
+    conformance: Conformance
+    seconds: float
+
+    def summary(self) -> str:
+        record, source = self.manifest, self.manifest["source"]
+        lines = [
+            f"imported {record['country']} from {source['location']} ({source['format']}) "
+            f"into {self.release} in {self.seconds:.2f} s"
+        ]
+        lines += [f"  {name:<60} {count:>9}" for name, count in record["graphs"].items()]
+        lines += [
+            f"  skipped {name} ({count} triples): napgraph's shared graph, the build provides it"
+            for name, count in record["skipped"].items()
+        ]
+        if record.get("replaces"):
+            lines.append(f"  replaces the build's graphs: {', '.join(record['replaces'])}")
+        return "\n".join([*lines, self.conformance.text()])
+
+
+def check_country(cc: str) -> None:
+    """Raise ImportRefused unless `cc` is two lower-case letters or a synthetic code."""
+    if not is_country(cc):
+        raise ImportRefused(
+            f"country code {cc!r} is neither two lower-case letters (ISO 3166-1 alpha-2) nor "
+            "a synthetic code (s0001 to s9999)"
+        )
+
+
+def rdf_format(path: Path, name: str | None = None) -> ox.RdfFormat:
+    """The RDF format of `path`: `name` if given (an extension such as `ttl`, a media type,
+    or a format name such as `Turtle`), else the file's extension. Raises ImportRefused."""
+    known = ", ".join(sorted(FORMATS))
+    if name is None:
+        found = FORMATS.get(path.suffix.lower())
+        if found is None:
+            raise ImportRefused(
+                f"{path}: unknown RDF file extension {path.suffix!r} (expected one of {known}, "
+                "or say which with --format)"
+            )
+        return found
+    by_name = {fmt.name.lower(): fmt for fmt in FORMATS.values()}
+    found = (
+        FORMATS.get("." + name.lower().lstrip("."))
+        or by_name.get(name.lower())
+        or ox.RdfFormat.from_media_type(name)
+    )
+    if found is None:
+        raise ImportRefused(f"unknown RDF format {name!r} (give an extension: {known})")
+    return found
+
+
+def import_country(
+    source: str,
+    country: str,
+    build_dir: Path,
+    *,
+    format: str | None = None,
+    replace: bool = False,
+    max_validate: int = MAX_VALIDATE,
+    timeout: float = 60.0,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Import the NAP graph at `source` (a file or a SPARQL endpoint URL) as `country`.
+
+    Raises ImportRefused (saying why, with the line and column of a syntax error); the
+    conformance to the shapes is reported, not enforced. `progress` is called with the
+    number of bytes read as the file is read; `max_validate` bounds the triples checked.
+    """
+    started = time.perf_counter()
+    check_country(country)
+    build = read_manifest(build_dir / "current")
+    base = build["base"] if build else iris.DEFAULT_BASE
+    if build and country in built_countries(build) and not replace:
+        raise ImportRefused(
+            f"the build holds country {country!r} already (graph <{base}graph/{country}>); "
+            "pass --replace to import over it"
+        )
+    if is_endpoint(source):
+        with tempfile.TemporaryDirectory(prefix="napgraph-fetch-") as folder:
+            fetched = Path(folder) / "endpoint.nq"
+            try:
+                with open(fetched, "wb") as output:
+                    fetch_dataset(source, output, timeout)
+            except FetchError as error:
+                raise ImportRefused(str(error)) from error
+            except SyntaxError as error:
+                raise ImportRefused(_where(f"{source} (its answer)", error)) from error
+            converted = _convert(
+                fetched, ox.RdfFormat.N_QUADS, country, base, max_validate, progress, source
+            )
+        location, format_name = source, "SPARQL 1.1 endpoint"
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise ImportRefused(f"{source}: no such file")
+        found = rdf_format(path, format)
+        converted = _convert(path, found, country, base, max_validate, progress, source)
+        location, format_name = str(path.resolve()), found.name
+    if not converted.counts:
+        raise ImportRefused(
+            f"{location}: holds no triples to import"
+            + (
+                f" (only napgraph's shared graphs: {', '.join(converted.skipped)})"
+                if converted.skipped
+                else ""
+            )
+        )
+    conformance = _conformance(converted.kept, sum(converted.counts.values()), max_validate)
+    record = {
+        "country": country,
+        "base": base,
+        "generator": generator(),
+        "imported": date.today().isoformat(),
+        "source": {
+            "location": location,
+            "format": format_name,
+            "sha256": converted.sha256,
+            "bytes": converted.size,
+        },
+        "graphs": dict(sorted(converted.counts.items())),
+        "skipped": dict(sorted(converted.skipped.items())),
+        "conformance": conformance.record(),
+    }
+    if build and country in built_countries(build):
+        record["replaces"] = sorted(g for g in build["graphs"] if belongs(g, country, base))
+    files = {GRAPH_FILE: converted.data}
+    identity = json.dumps(record, sort_keys=True).encode()
+    record["version"] = version_of({**files, "manifest.json": identity})
+    release = publish(build_dir / "countries" / country, files, record)
+    return ImportReport(release, record, conformance, time.perf_counter() - started)
+
+
+def target_graph(
+    name: ox.NamedNode | ox.BlankNode | ox.DefaultGraph, country: str, base: str = iris.DEFAULT_BASE
+) -> ox.NamedNode | None:
+    """The graph that triples of the source graph `name` go to; None for a shared graph."""
+    if isinstance(name, ox.NamedNode):
+        for prefix in {iris.DEFAULT_BASE + "graph/", base + "graph/"}:
+            if name.value.startswith(prefix):
+                first = name.value[len(prefix) :].split("/", 1)[0]
+                if not is_country(first):
+                    return None
+        last = name.value.rstrip("/").rsplit("/", 1)[-1]
+        if last in OWN_GRAPHS:
+            return _graph(f"{country}/{last}", base)
+    return _graph(country, base)
+
+
+# -- converting ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Converted:
+    data: bytes  # N-Quads
+    counts: Counter  # target graph -> triples
+    skipped: Counter  # shared source graph -> triples
+    kept: list[ox.Triple] | None  # the triples as read, for validation (None: too many)
+    sha256: str
+    size: int
+
+
+class _Reading:
+    """A binary file that hashes what is read from it and reports progress."""
+
+    def __init__(self, handle: BinaryIO, progress: Callable[[int], None] | None):
+        self.handle, self.progress = handle, progress
+        self.digest, self.size = hashlib.sha256(), 0
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.handle.read(size)
+        self.digest.update(chunk)
+        self.size += len(chunk)
+        if self.progress is not None:
+            self.progress(len(chunk))
+        return chunk
+
+    def finish(self) -> None:
+        """Read what the parser left (trailing white space) so the checksum covers the file."""
+        while self.read(1 << 20):
+            pass
+
+
+def _convert(
+    path: Path,
+    fmt: ox.RdfFormat,
+    country: str,
+    base: str,
+    max_validate: int,
+    progress: Callable[[int], None] | None,
+    label: str,
+) -> _Converted:
+    """Parse `path` and return its quads moved to the country's graphs, as N-Quads."""
+    counts: Counter = Counter()
+    skipped: Counter = Counter()
+    targets: dict = {}
+    kept: list[ox.Triple] | None = [] if max_validate > 0 else None
+
+    def moved(quads: Iterator[ox.Quad]) -> Iterator[ox.Quad]:
+        nonlocal kept
+        for quad in quads:
+            name = quad.graph_name
+            if name not in targets:
+                targets[name] = target_graph(name, country, base)
+            target = targets[name]
+            if target is None:
+                skipped[name.value] += 1
+                continue
+            counts[target.value] += 1
+            if kept is not None and len(kept) >= max_validate:
+                kept = None  # too many to validate: stop keeping them
+            elif kept is not None:
+                kept.append(quad.triple)
+            subject, predicate, value = quad.subject, quad.predicate, quad.object
+            if base != iris.DEFAULT_BASE:
+                subject, predicate, value = (_rebased(t, base) for t in (subject, predicate, value))
+            yield ox.Quad(subject, predicate, value, target)
+
+    try:
+        with open(path, "rb") as handle:
+            reading = _Reading(handle, progress)
+            data = ox.serialize(
+                moved(ox.parse(reading, fmt, rename_blank_nodes=True)),
+                format=ox.RdfFormat.N_QUADS,
+            )
+            reading.finish()
+    except SyntaxError as error:
+        raise ImportRefused(_where(label, error)) from error
+    except OSError as error:  # unreadable: permissions, a folder, a vanished file
+        raise ImportRefused(f"{label}: {error.strerror or error}") from error
+    return _Converted(data, counts, skipped, kept, reading.digest.hexdigest(), reading.size)
+
+
+def _conformance(kept: list[ox.Triple] | None, total: int, max_validate: int) -> Conformance:
+    if max_validate <= 0:
+        return not_checked("switched off (--max-validate 0)")
+    if kept is None:
+        return not_checked(
+            f"{total} triples, more than --max-validate {max_validate}; "
+            "check the source with `napgraph validate FILE`"
+        )
+    data = Graph().parse(
+        data=ox.serialize(kept, format=ox.RdfFormat.N_TRIPLES).decode("utf-8"), format="nt"
+    )
+    return summarise(validate_graph(data, load_ontology() + load_schemes()))
+
+
+def _where(label: str, error: SyntaxError) -> str:
+    """`FILE:LINE:COLUMN: reason` (or `FILE: reason` when the parser gives no position)."""
+    reason = error.msg
+    if error.lineno is None:
+        return f"{label}: {reason}"
+    return f"{label}:{error.lineno}:{error.offset}: {reason}"
+
+
+def _rebased(term, base: str):
+    if isinstance(term, ox.NamedNode) and term.value.startswith(iris.DEFAULT_BASE):
+        return ox.NamedNode(base + term.value[len(iris.DEFAULT_BASE) :])
+    return term
+
+
+def _graph(name: str, base: str) -> ox.NamedNode:
+    return _rebased(ox.NamedNode(iris.graph(name)), base)
