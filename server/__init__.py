@@ -1,0 +1,36 @@
+"""The napgraph web server: a Flask app built by `create_app`.
+
+Flask and the views are imported inside `create_app`, not here, because query runner
+processes import `napgraph.server.runner` and should start without loading Flask.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: settings from defaults, `config`, then `NAPGRAPH_*` variables.
+
+    Starts the query runners and loads the data before returning. Raises SettingError for a
+    bad setting and DatasetError when the data cannot be found or loaded.
+
+    Example (needs data): ``create_app({"DATA_FILES": ["tests/data/mini.nq"]})``.
+    """
+    from flask import Flask
+
+    from . import errors, responses, sparql
+    from .settings import load_into
+
+    app = Flask(__name__)
+    load_into(app.config, config)
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_REQUEST_BYTES"]
+    app.config["MAX_FORM_MEMORY_SIZE"] = app.config["MAX_REQUEST_BYTES"]
+    errors.register(app)
+    responses.init_cors(app)
+    sparql.init_app(app)
+    return app

@@ -1,0 +1,98 @@
+"""`napgraph serve`: build the graph if needed, then run the app under gunicorn.
+
+gunicorn runs `workers` processes with WORKER_THREADS threads each (the gthread worker);
+every worker builds its own app, and so its own query runners, after gunicorn forks it.
+Flask's development server is never used.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import click
+from gunicorn.app.base import BaseApplication
+
+from .errors import DatasetError
+from .settings import SettingError, resolve
+from .store import locate_dataset
+
+# gunicorn refuses longer request lines itself (its maximum); the app's own limit,
+# MAX_QUERY_STRING_BYTES, answers 414 with a message below that.
+REQUEST_LINE_LIMIT = 8190
+
+
+class NapgraphApplication(BaseApplication):
+    """A gunicorn application that builds the Flask app with `create_app(config)`."""
+
+    def __init__(self, config: Mapping[str, Any], options: Mapping[str, Any]) -> None:
+        self._config = dict(config)
+        self._options = dict(options)
+        super().__init__()
+
+    def load_config(self) -> None:
+        """Apply our gunicorn options (gunicorn calls this)."""
+        for name, value in self._options.items():
+            self.cfg.set(name, value)
+
+    def load(self) -> Any:
+        """Build the app in the worker process (gunicorn calls this after forking)."""
+        from . import create_app
+
+        return create_app(self._config)
+
+
+def gunicorn_options(host: str, port: int, workers: int,
+                     settings: Mapping[str, Any]) -> dict[str, Any]:
+    """The gunicorn settings for `napgraph serve`."""
+    address = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    return {
+        "bind": [address],
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": settings["WORKER_THREADS"],
+        "preload_app": False,  # query runners must be started by the worker that uses them
+        "limit_request_line": REQUEST_LINE_LIMIT,
+        "timeout": 60,
+        "graceful_timeout": math.ceil(settings["QUERY_TIMEOUT"]) + 5,
+        "errorlog": "-",
+        "control_socket_disable": True,  # no gunicornc; several servers may share a host
+        "proc_name": "napgraph",
+    }
+
+
+def serve(host: str, port: int, workers: int, store_url: str | None, build_dir: Path) -> None:
+    """Serve SPARQL over HTTP until stopped, building `build_dir/current` first if missing.
+
+    Settings come from `NAPGRAPH_*` variables (docs/settings.md); `build_dir` is BUILD_DIR.
+    Raises click errors for a remote store (not yet supported), a bad setting, a failed
+    build or missing data.
+    """
+    if store_url:
+        raise click.BadParameter("serving from a remote SPARQL store is not yet supported; "
+                                 "omit --store to serve the embedded store",
+                                 param_hint="'--store'")
+    if workers < 1:
+        raise click.BadParameter("needs at least one worker", param_hint="'--workers'")
+    config = {"BUILD_DIR": str(build_dir)}
+    try:
+        settings = resolve(config)
+    except SettingError as error:
+        raise click.ClickException(str(error)) from None
+    current = Path(settings["BUILD_DIR"]) / "current"
+    if not settings["DATA_FILES"] and not current.exists():
+        click.echo(f"{current} does not exist: building the graph first")
+        from napgraph.graph.build import BuildError, run_build
+
+        try:
+            report = run_build(Path(settings["BUILD_DIR"]))
+        except BuildError as error:
+            raise click.ClickException(str(error)) from error
+        click.echo(report.summary())
+    try:
+        locate_dataset(settings)  # fail here, once, rather than in every worker
+    except DatasetError as error:
+        raise click.ClickException(error.message) from None
+    NapgraphApplication(config, gunicorn_options(host, port, workers, settings)).run()

@@ -1,0 +1,170 @@
+"""The query backend: the small interface the SPARQL endpoint needs, and the embedded store.
+
+`Backend.query` returns an already serialized body, so the endpoint neither knows nor cares
+where the query ran. `EmbeddedBackend` runs queries in a pool of pyoxigraph runner
+processes (pool.py); a backend that forwards to a remote SPARQL store (`napgraph serve
+--store URL`) can implement the same interface later.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from .errors import (
+    BadProtocolRequest,
+    DatasetError,
+    NotAcceptable,
+    QuerySyntaxError,
+    ServiceCallFailed,
+    ServiceNotAllowed,
+)
+from .pool import RunnerPool, RunnerSpec
+
+GRAPH_FILE = "napgraph.nq"
+MANIFEST_FILE = "manifest.json"
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """What is loaded: the dataset version and the named graphs with their triple counts."""
+
+    version: str
+    graphs: tuple[tuple[str, int], ...]
+    quads: int
+
+
+@dataclass(frozen=True)
+class MediaTypes:
+    """The media type negotiated for each kind of result; None where nothing fits."""
+
+    select: str | None
+    ask: str | None
+    graph: str | None
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """A serialized query answer."""
+
+    form: str  # SELECT, ASK or CONSTRUCT (DESCRIBE answers as CONSTRUCT)
+    media_type: str
+    body: bytes
+    truncated: bool
+    # False when the answer depends on more than the dataset (a SERVICE call).
+    cacheable: bool
+
+
+class UnacceptableForm(NotAcceptable):
+    """The query's form has no negotiated media type; `form` says which form it was."""
+
+    def __init__(self, form: str) -> None:
+        super().__init__(f"no acceptable format for {form} results")
+        self.form = "CONSTRUCT" if form == "DESCRIBE" else form
+
+
+class Backend(Protocol):
+    """What the SPARQL endpoint needs from a store."""
+
+    info: DatasetInfo
+
+    def query(self, query_text: str, *, default_graph_uris: Sequence[str] | None,
+              named_graph_uris: Sequence[str] | None, union_default: bool, timeout: float,
+              base_iri: str | None, media_types: MediaTypes, max_rows: int) -> QueryResult:
+        """Run a read-only query and return its serialized answer.
+
+        `default_graph_uris`/`named_graph_uris` are the protocol dataset (None when the
+        request names none); `union_default` makes the default graph the union of all named
+        graphs when neither the request nor the query names a dataset. Raises the errors of
+        errors.py (QuerySyntaxError, ServiceNotAllowed, UnacceptableForm, QueryTimeout, ...).
+        """
+
+    def close(self) -> None:
+        """Release the backend's resources."""
+
+
+class EmbeddedBackend:
+    """Queries an in-memory pyoxigraph dataset held by a pool of runner processes."""
+
+    def __init__(self, files: Sequence[str], version: str, *, runners: int,
+                 service_allowlist: Sequence[str], memory_mb: int) -> None:
+        self.pool = RunnerPool(RunnerSpec(tuple(files), tuple(service_allowlist), memory_mb),
+                               size=runners)
+        try:
+            loaded = self.pool.start()
+        except BaseException:
+            self.pool.close()
+            raise
+        self.info = DatasetInfo(version=version, graphs=loaded.graphs, quads=loaded.quads)
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> EmbeddedBackend:
+        """Build the backend from DATA_FILES, or else from BUILD_DIR; raise DatasetError."""
+        files, version = locate_dataset(settings)
+        return cls(files, version, runners=settings["QUERY_RUNNERS"],
+                   service_allowlist=settings["SERVICE_ALLOWLIST"],
+                   memory_mb=settings["RUNNER_MEMORY_MB"])
+
+    def query(self, query_text: str, *, default_graph_uris: Sequence[str] | None,
+              named_graph_uris: Sequence[str] | None, union_default: bool, timeout: float,
+              base_iri: str | None, media_types: MediaTypes, max_rows: int) -> QueryResult:
+        """Run the query on a runner; see Backend.query."""
+        request = (query_text, base_iri,
+                   None if default_graph_uris is None else tuple(default_graph_uris),
+                   None if named_graph_uris is None else tuple(named_graph_uris),
+                   union_default, media_types.select, media_types.ask, media_types.graph,
+                   max_rows)
+        reply = self.pool.run(request, timeout)
+        status = reply[0]
+        if status == "ok":
+            _, form, media_type, body, truncated, uses_service = reply
+            return QueryResult(form, media_type, body, truncated, cacheable=not uses_service)
+        if status == "internal":
+            raise RuntimeError(f"query runner failed:\n{reply[1]}")
+        raise _REPLY_ERRORS[status](reply[1])
+
+    def close(self) -> None:
+        """Stop the runners."""
+        self.pool.close()
+
+
+_REPLY_ERRORS = {
+    "syntax": QuerySyntaxError,
+    "refused": ServiceNotAllowed,
+    "unacceptable": UnacceptableForm,
+    "unserializable": NotAcceptable,
+    "service-failed": lambda message: ServiceCallFailed(f"SERVICE call failed: {message}"),
+    "bad-dataset": BadProtocolRequest,
+}
+
+
+def locate_dataset(settings: Mapping[str, Any]) -> tuple[list[str], str]:
+    """Return the files to load and the dataset version; raise DatasetError if missing.
+
+    DATA_FILES wins; its version is a digest of the files' bytes. Otherwise the build
+    folder's `current` (often a symlink, resolved once so all runners load one build) holds
+    napgraph.nq and manifest.json, whose "version" is the dataset version.
+    """
+    if settings["DATA_FILES"]:
+        digest = hashlib.sha256()
+        for name in settings["DATA_FILES"]:
+            try:
+                digest.update(Path(name).read_bytes())
+            except OSError as error:
+                raise DatasetError(f"DATA_FILES: cannot read {name}: {error.strerror}") from None
+        return list(settings["DATA_FILES"]), "sha256-" + digest.hexdigest()[:16]
+    current = (Path(settings["BUILD_DIR"]) / "current").resolve()
+    graph_file, manifest_file = current / GRAPH_FILE, current / MANIFEST_FILE
+    if not graph_file.is_file():
+        raise DatasetError(f"no dataset: {graph_file} does not exist (run `napgraph build`, "
+                           "or set DATA_FILES)")
+    try:
+        version = json.loads(manifest_file.read_text(encoding="utf-8"))["version"]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise DatasetError(f"{manifest_file}: cannot read the dataset version "
+                           f"({type(error).__name__}: {error})") from None
+    return [str(graph_file)], str(version)

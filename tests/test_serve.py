@@ -1,0 +1,94 @@
+"""`napgraph serve`: what it refuses, when it builds, and how it configures gunicorn.
+
+The live-server fixtures run the real command; these tests cover the paths that stop
+before gunicorn starts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from click.testing import CliRunner
+
+from napgraph.cli import main
+from napgraph.server import serving
+from tests.server_fixtures import MINI, make_build_dir
+
+
+@pytest.fixture
+def clean_env(monkeypatch):
+    for name in ("NAPGRAPH_DATA_FILES", "NAPGRAPH_BUILD_DIR", "NAPGRAPH_QUERY_TIMEOUT"):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+@pytest.fixture
+def no_gunicorn(monkeypatch):
+    """Record the options instead of running gunicorn."""
+    started = []
+    monkeypatch.setattr(serving.NapgraphApplication, "run",
+                        lambda app: started.append(app._options))
+    return started
+
+
+def test_remote_store_is_not_yet_supported(clean_env, tmp_path):
+    result = CliRunner().invoke(main, ["serve", "--store", "http://example.org/sparql",
+                                       "--build-dir", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "Invalid value for '--store'" in result.output
+    assert "not yet supported" in result.output
+
+
+def test_a_bad_setting_stops_start_up(clean_env, tmp_path):
+    clean_env.setenv("NAPGRAPH_QUERY_TIMEOUT", "forever")
+    result = CliRunner().invoke(main, ["serve", "--build-dir", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "setting QUERY_TIMEOUT: 'forever' is not a valid float" in result.output
+
+
+def test_missing_data_files_stop_start_up(clean_env, tmp_path):
+    clean_env.setenv("NAPGRAPH_DATA_FILES", str(tmp_path / "missing.nq"))
+    result = CliRunner().invoke(main, ["serve", "--build-dir", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "DATA_FILES: cannot read" in result.output
+
+
+def test_builds_first_when_current_is_missing(clean_env, no_gunicorn, tmp_path):
+    built = []
+
+    def fake_build(build_dir: Path, **_: object) -> SimpleNamespace:
+        built.append(build_dir)
+        make_build_dir(build_dir, MINI.read_bytes(), "built")
+        return SimpleNamespace(summary=lambda: "built for the test")
+
+    clean_env.setattr("napgraph.graph.build.run_build", fake_build)
+    result = CliRunner().invoke(main, ["serve", "--build-dir", str(tmp_path / "b")])
+    assert result.exit_code == 0, result.output
+    assert built == [tmp_path / "b"]
+    assert "built for the test" in result.output
+    assert len(no_gunicorn) == 1
+
+
+def test_does_not_rebuild_an_existing_build(clean_env, no_gunicorn, tmp_path):
+    make_build_dir(tmp_path, MINI.read_bytes(), "v1")
+    clean_env.setattr("napgraph.graph.build.run_build",
+                      lambda *a, **k: pytest.fail("must not build"))
+    result = CliRunner().invoke(main, ["serve", "--build-dir", str(tmp_path), "--port", "5123",
+                                       "--workers", "3"])
+    assert result.exit_code == 0, result.output
+    options, = no_gunicorn
+    assert options["bind"] == ["127.0.0.1:5123"]
+    assert options["workers"] == 3
+
+
+def test_gunicorn_options():
+    settings = {"WORKER_THREADS": 6, "QUERY_TIMEOUT": 2.5}
+    options = serving.gunicorn_options("::1", 8000, 2, settings)
+    assert options["bind"] == ["[::1]:8000"]
+    assert options["worker_class"] == "gthread"
+    assert options["threads"] == 6
+    assert options["preload_app"] is False
+    assert options["limit_request_line"] == 8190
+    assert options["graceful_timeout"] == 8
