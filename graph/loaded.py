@@ -7,6 +7,7 @@ of that country: the build's file is then replaced by a copy without them, made 
 build version in `build/countries/.derived/` and reused.
 """
 
+import hashlib
 import json
 import os
 import re
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from napgraph.graph.publish import CorruptRelease, verify_release
 from napgraph.graph.synthetic import is_synthetic
 
 COUNTRY_CODE = re.compile(r"[a-z]{2}")
@@ -65,12 +67,35 @@ def loaded_graph_files(build_dir: Path) -> list[Path]:
     build, imported = read_manifest(build_dir / "current"), imported_countries(build_dir)
     files = []
     if build is not None:
-        replaced = sorted(set(imported) & built_countries(build))
+        replaced = sorted(set(imported) & built_countries(build)) if imported else []
         dump = (build_dir / "current" / "napgraph.nq").resolve()
         files.append(_without(build_dir, build, dump, replaced) if replaced else dump)
     for cc in sorted(imported):
         files.append((build_dir / "countries" / cc / "current" / GRAPH_FILE).resolve())
     return files
+
+
+def served_dataset(build_dir: Path) -> tuple[list[Path], str]:
+    """Verify every release napgraph would serve and return its files and one version.
+
+    Raises CorruptRelease when the build is missing, half-written or damaged, or an import
+    is: the server must refuse to start rather than serve part of a graph. The version
+    combines the build's and the imports' versions, so an import changes every ETag.
+    """
+    current = build_dir / "current"
+    if not current.exists():
+        raise CorruptRelease(f"{current / 'napgraph.nq'} does not exist (run `napgraph build`)")
+    versions = [verify_release(current.resolve())["version"]]
+    for cc in sorted(imported_countries(build_dir)):
+        versions.append(
+            verify_release((build_dir / "countries" / cc / "current").resolve())["version"]
+        )
+    version = (
+        versions[0]
+        if len(versions) == 1
+        else hashlib.sha256(" ".join(versions).encode()).hexdigest()
+    )
+    return loaded_graph_files(build_dir), version
 
 
 def list_graphs(build_dir: Path) -> list[LoadedGraph]:

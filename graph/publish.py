@@ -124,6 +124,10 @@ def publish(build_dir: Path, files: dict[str, bytes], manifest: dict) -> Path:
     with one rename, so readers see the old build or the new one, never a mix. Returns
     the release folder.
     """
+    manifest = {
+        **manifest,
+        "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
+    }
     releases = build_dir / "releases"
     releases.mkdir(parents=True, exist_ok=True)
     release = releases / manifest["version"][:16]
@@ -144,6 +148,38 @@ def publish(build_dir: Path, files: dict[str, bytes], manifest: dict) -> Path:
     return release
 
 
+class CorruptRelease(Exception):
+    """A published folder is missing files, or a file differs from its manifest's checksum."""
+
+
+def verify_release(folder: Path) -> dict:
+    """Check every file a release's manifest lists against its SHA-256; return the manifest.
+
+    Raises CorruptRelease naming the folder and the first problem (no manifest, unreadable
+    manifest, missing file, checksum mismatch), so a server refuses to start on a damaged or
+    half-written build instead of serving part of a graph.
+    """
+    path = folder / "manifest.json"
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        files = manifest["files"]
+    except FileNotFoundError:
+        raise CorruptRelease(f"{folder}: no manifest.json (half-written or not a build)") from None
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise CorruptRelease(f"{path}: unreadable manifest ({error})") from None
+    for name, expected in files.items():
+        try:
+            actual = hashlib.sha256((folder / name).read_bytes()).hexdigest()
+        except OSError as error:
+            raise CorruptRelease(f"{folder / name}: missing ({error.strerror})") from None
+        if actual != expected:
+            raise CorruptRelease(
+                f"{folder / name}: corrupted (its SHA-256 differs from the "
+                "manifest's); rebuild with `napgraph build`"
+            )
+    return manifest
+
+
 def _manifest_bytes(manifest: dict) -> bytes:
     return (json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
@@ -158,9 +194,13 @@ def _prune(releases: Path, keep: set[str]) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
+MANIFEST_FORMAT = b"napgraph-release-2"  # change when the manifest's contents change
+
+
 def version_of(files: dict[str, bytes]) -> str:
-    """The build's version: a digest of every published file, so any change makes a new one."""
-    digest = hashlib.sha256()
+    """The build's version: a digest of every published file (and of the manifest format),
+    so any change makes a new release folder."""
+    digest = hashlib.sha256(MANIFEST_FORMAT)
     for name in sorted(files):
         digest.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
     return digest.hexdigest()

@@ -9,7 +9,6 @@ processes (pool.py); a backend that forwards to a remote SPARQL store (`napgraph
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -145,9 +144,10 @@ _REPLY_ERRORS = {
 def locate_dataset(settings: Mapping[str, Any]) -> tuple[list[str], str]:
     """Return the files to load and the dataset version; raise DatasetError if missing.
 
-    DATA_FILES wins; its version is a digest of the files' bytes. Otherwise the build
-    folder's `current` (often a symlink, resolved once so all runners load one build) holds
-    napgraph.nq and manifest.json, whose "version" is the dataset version.
+    DATA_FILES wins; its version is a digest of the files' bytes. Otherwise the build folder's
+    current release and every imported country are served, each verified against its
+    manifest's checksums first (graph/loaded.py `served_dataset`): a damaged or half-written
+    build stops start-up with a message instead of serving part of a graph.
     """
     if settings["DATA_FILES"]:
         digest = hashlib.sha256()
@@ -157,14 +157,11 @@ def locate_dataset(settings: Mapping[str, Any]) -> tuple[list[str], str]:
             except OSError as error:
                 raise DatasetError(f"DATA_FILES: cannot read {name}: {error.strerror}") from None
         return list(settings["DATA_FILES"]), "sha256-" + digest.hexdigest()[:16]
-    current = (Path(settings["BUILD_DIR"]) / "current").resolve()
-    graph_file, manifest_file = current / GRAPH_FILE, current / MANIFEST_FILE
-    if not graph_file.is_file():
-        raise DatasetError(f"no dataset: {graph_file} does not exist (run `napgraph build`, "
-                           "or set DATA_FILES)")
+    from napgraph.graph.loaded import served_dataset
+    from napgraph.graph.publish import CorruptRelease
+
     try:
-        version = json.loads(manifest_file.read_text(encoding="utf-8"))["version"]
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise DatasetError(f"{manifest_file}: cannot read the dataset version "
-                           f"({type(error).__name__}: {error})") from None
-    return [str(graph_file)], str(version)
+        files, version = served_dataset(Path(settings["BUILD_DIR"]))
+    except CorruptRelease as error:
+        raise DatasetError(f"no usable dataset: {error} (or set DATA_FILES)") from None
+    return [str(path) for path in files], version

@@ -25,6 +25,9 @@ import pytest
 import rdflib
 import requests
 
+from napgraph.graph.iris import DEFAULT_BASE
+from napgraph.graph.publish import publish
+
 TESTS = Path(__file__).parent
 MINI = TESTS / "data" / "mini.nq"
 W3C = Path(os.environ.get("W3C_SPARQL_PROTOCOL_TESTS",
@@ -97,11 +100,8 @@ def free_port() -> int:
 
 
 def make_build_dir(folder: Path, nquads: bytes, version: str) -> Path:
-    """Lay out a build folder as `napgraph build` does: current/napgraph.nq + manifest.json."""
-    current = folder / "current"
-    current.mkdir(parents=True)
-    (current / "napgraph.nq").write_bytes(nquads)
-    (current / "manifest.json").write_text(json.dumps({"version": version}), encoding="utf-8")
+    """Publish `nquads` as a build, as `napgraph build` does: current -> releases/<version>."""
+    publish(folder, {"napgraph.nq": nquads}, {"version": version, "base": DEFAULT_BASE, "graphs": {}})
     return folder
 
 
