@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install napgraph on a fresh machine: a virtualenv with the package, the front-end packages
 # from the npm lock file, and (with --test) the test tools: Debian's Chromium for the
-# browser tests and the benchmark's load generator.
+# browser tests (with a Japanese font, so screenshots show Japanese names) and the
+# benchmark's load generator.
 #   ./setup.sh          install to run:  .venv/bin/napgraph serve
 #   ./setup.sh --test   install to test: .venv/bin/python -m pytest
 set -euo pipefail
@@ -16,6 +17,7 @@ if $want_tests; then
   missing=()
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v hey >/dev/null 2>&1 || missing+=(hey)
+  dpkg -s fonts-ipafont-gothic >/dev/null 2>&1 || missing+=(fonts-ipafont-gothic)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "setup: installing Debian packages: ${missing[*]}"
     as_root apt-get update -qq

@@ -200,6 +200,46 @@ def graphs(build_dir: Path) -> None:
 
 @main.command()
 @click.option(
+    "--to",
+    "target",
+    required=True,
+    help="The store: its root URL or its query endpoint (Oxigraph: http://HOST:7878).",
+)
+@click.option("--gsp", help="Graph Store Protocol endpoint (default: TO/store, Oxigraph's).")
+@click.option(
+    "--build-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_BUILD_DIR,
+    show_default=True,
+)
+@click.option(
+    "--timeout",
+    default=300.0,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
+    help="Seconds to wait for the store's answer to each graph.",
+)
+def push(target: str, gsp: str | None, build_dir: Path, timeout: float) -> None:
+    """Load the current build and every import into a remote SPARQL store.
+
+    One PUT per named graph (SPARQL 1.1 Graph Store HTTP Protocol), which replaces the graph:
+    pushing again gives the same store. Serve it with `napgraph serve --store URL`.
+    """
+    from napgraph.graph.push import PushError, gsp_endpoint
+    from napgraph.graph.push import push as run
+
+    endpoint = gsp_endpoint(target, gsp)
+    try:
+        report = run(
+            build_dir, endpoint, timeout=timeout, progress=lambda graph: click.echo(graph.line())
+        )
+    except PushError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(report.summary())
+
+
+@main.command()
+@click.option(
     "--countries",
     required=True,
     type=click.IntRange(1, 9999),

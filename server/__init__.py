@@ -23,7 +23,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """
     from flask import Flask
 
-    from . import errors, responses, sparql
+    from . import (
+        canned_views,
+        errors,
+        hygiene,
+        resources,
+        responses,
+        security,
+        site,
+        site_data,
+        sparql,
+        templating,
+    )
     from .settings import load_into
 
     app = Flask(__name__)
@@ -32,5 +43,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["MAX_FORM_MEMORY_SIZE"] = app.config["MAX_REQUEST_BYTES"]
     errors.register(app)
     responses.init_cors(app)
+    security.init_app(app)
     sparql.init_app(app)
+    hygiene.init_app(app)  # after sparql: it times the backend's queries for the access log
+    # The linked-data site reads through the endpoint's backend and shares its cache.
+    endpoint = app.extensions[sparql.EXTENSION]
+    site_data.init_site(app, endpoint.backend, endpoint.cache)
+    templating.init_app(app)
+    resources.init_app(app)
+    site.init_app(app)
+    canned_views.init_app(app)
     return app

@@ -1,16 +1,20 @@
 """Named errors of the server and the one table that maps them to HTTP.
 
 Each error says what went wrong and where; `register` installs one handler that turns them
-(and werkzeug's own HTTP errors) into short `text/plain` answers. Anything else that escapes
-a view stays a 500: Flask logs it, and the client sees a generic message, never a traceback.
+(and werkzeug's own HTTP errors) into short `text/plain` answers, or into a small HTML page
+(the message, a search box, a link home) for clients that prefer HTML, such as browsers.
+Anything else that escapes a view stays a 500: Flask logs it, and the client sees a generic
+message, never a traceback.
 """
 
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response
+from flask import Flask, Response, render_template, request
+from jinja2 import TemplateError
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
+from werkzeug.routing import BuildError
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +29,10 @@ class NapgraphError(Exception):
 
 class QuerySyntaxError(NapgraphError):
     """The SPARQL parser refused the query; the message carries its line and column."""
+
+
+class QueryTooComplex(NapgraphError):
+    """The query nests deeper than MAX_QUERY_NESTING allows."""
 
 
 class BadProtocolRequest(NapgraphError):
@@ -71,14 +79,33 @@ class ServiceCallFailed(NapgraphError):
     """An allowed SERVICE endpoint failed or could not be reached."""
 
 
+class ResourceNotFound(NapgraphError):
+    """A path below the dataset's base names an IRI the graph does not know."""
+
+
+class BadParameter(NapgraphError):
+    """A page or canned query was given a parameter value it cannot use."""
+
+
 class DatasetError(NapgraphError):
     """The configured data cannot be found or loaded (raised at start-up, not per request)."""
+
+
+class StoreUnavailable(NapgraphError):
+    """The remote SPARQL store (STORE_URL) cannot be reached, or did not answer in time."""
+
+
+class StoreBadAnswer(NapgraphError):
+    """The remote SPARQL store answered with an error or with something that does not parse."""
 
 
 # The one table: error class -> (HTTP status, extra headers).
 HTTP_STATUS: dict[type[NapgraphError], tuple[int, dict[str, str]]] = {
     QuerySyntaxError: (400, {}),
+    QueryTooComplex: (400, {}),
     BadProtocolRequest: (400, {}),
+    BadParameter: (400, {}),
+    ResourceNotFound: (404, {}),
     UnknownFormat: (400, {"Vary": "Accept"}),
     ReadOnly: (403, {}),
     ServiceNotAllowed: (403, {}),
@@ -89,6 +116,8 @@ HTTP_STATUS: dict[type[NapgraphError], tuple[int, dict[str, str]]] = {
     QueryTimeout: (503, {}),
     RunnersBusy: (503, {"Retry-After": "1"}),
     RunnerStopped: (503, {}),
+    StoreBadAnswer: (502, {}),
+    StoreUnavailable: (503, {"Retry-After": "5"}),
 }
 
 
@@ -101,9 +130,32 @@ def status_of(error: NapgraphError) -> tuple[int, dict[str, str]]:
 
 
 def text_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    """Build a short text/plain answer."""
+    """Build a short text/plain answer, or an HTML page for clients that prefer HTML."""
+    if wants_html():
+        page = _html_page(status, message)
+        if page is not None:
+            response = Response(page, status=status, mimetype="text/html", headers=headers)
+            response.vary.add("Accept")
+            return response
     return Response(message.rstrip("\n") + "\n", status=status, mimetype="text/plain",
                     headers=headers)
+
+
+def wants_html() -> bool:
+    """True when the request prefers text/html to text/plain (browsers do; curl does not)."""
+    try:
+        accept = request.accept_mimetypes
+    except RuntimeError:  # outside a request
+        return False
+    return accept.best_match(["text/plain", "text/html"]) == "text/html"
+
+
+def _html_page(status: int, message: str) -> str | None:
+    try:
+        return render_template("error.html", status=status, message=message.strip())
+    except (TemplateError, BuildError, LookupError):  # never let the page hide the error
+        log.exception("cannot render the HTML error page")
+        return None
 
 
 def register(app: Flask) -> None:

@@ -65,6 +65,8 @@ RDF_XML = Format("rdf", "application/rdf+xml", (), _w3c("RDF_XML"), ("xml", "rdf
 JSON_LD = Format("jsonld", "application/ld+json", ("application/json",), _w3c("JSON-LD"),
                  ("json", "json-ld"))
 HTML = Format("html", "text/html", ("application/xhtml+xml",))
+# A plain JSON document of the site's own (the list of canned queries).
+JSON_DOCUMENT = Format("json", "application/json")
 
 SELECT_FORMATS: tuple[Format, ...] = (JSON, XML, CSV, TSV)
 # SPARQL 1.1 CSV/TSV define no boolean form.
@@ -74,6 +76,17 @@ GRAPH_FORMATS: tuple[Format, ...] = (TURTLE, N_TRIPLES, N_QUADS, TRIG, RDF_XML, 
 DESCRIPTION_FORMATS: tuple[Format, ...] = (TURTLE, HTML, RDF_XML, JSON_LD, N_TRIPLES)
 DESCRIPTION_RDF_FORMATS: tuple[Format, ...] = tuple(f for f in DESCRIPTION_FORMATS
                                                     if f is not HTML)
+
+# A resource of the graph (linked-data dereferencing): its page, or its description in RDF.
+# HTML comes first: a client that accepts anything (curl, a link followed by a tool) gets the
+# page; RDF clients name the format they want. N-Quads and TriG are left out: a description
+# is one graph.
+RESOURCE_FORMATS: tuple[Format, ...] = (HTML, TURTLE, JSON_LD, RDF_XML, N_TRIPLES)
+# URL suffixes of a resource's documents (`/id/jp/org/mofa.ttl`); they win over Accept.
+SUFFIXES: dict[str, Format] = {".html": HTML, ".ttl": TURTLE, ".jsonld": JSON_LD,
+                               ".rdf": RDF_XML, ".nt": N_TRIPLES}
+# Answers shown as a table in a page (canned queries, search): the page or the SPARQL results.
+TABLE_FORMATS: tuple[Format, ...] = (HTML, *SELECT_FORMATS)
 
 FORMATS_BY_FORM: dict[str, tuple[Format, ...]] = {
     "SELECT": SELECT_FORMATS,
@@ -116,6 +129,27 @@ def negotiate(formats: Sequence[Format], accept: MIMEAccept, format_key: str | N
             return candidate
     raise NotAcceptable(f"none of the media types in the Accept header is available for "
                         f"{what}; available: {', '.join(f.media_type for f in formats)}")
+
+
+def suffix_of(path: str) -> tuple[str, Format | None]:
+    """Split a known format suffix off a URL path: ("/id/x", TURTLE) for "/id/x.ttl".
+
+    >>> suffix_of("/id/jp/org/mofa.ttl")[0]
+    '/id/jp/org/mofa'
+    >>> suffix_of("/ontology/0.1.0")
+    ('/ontology/0.1.0', None)
+    """
+    stem, dot, extension = path.rpartition(".")
+    if dot and "/" not in extension:
+        chosen = SUFFIXES.get("." + extension)
+        if chosen is not None and stem and not stem.endswith("/"):
+            return stem, chosen
+    return path, None
+
+
+def suffix_for(chosen: Format) -> str:
+    """The URL suffix of a resource format (the reverse of SUFFIXES)."""
+    return next(suffix for suffix, candidate in SUFFIXES.items() if candidate is chosen)
 
 
 QUERY_FORMS: tuple[tuple[str, tuple[Format, ...]], ...] = (

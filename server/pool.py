@@ -33,7 +33,8 @@ log = logging.getLogger(__name__)
 
 # QueryRequest, in order: query text, base IRI, default graphs (tuple or None), named graphs
 # (tuple or None), use the union of named graphs as default graph (bool), media type for
-# SELECT, for ASK, for CONSTRUCT/DESCRIBE (each str or None), most rows (0: no limit).
+# SELECT, for ASK, for CONSTRUCT/DESCRIBE (each str or None), most rows (0: no limit), and
+# optionally variable bindings (store.encode_bindings: a tuple of tuples, or None).
 QueryRequest = tuple
 
 
@@ -44,11 +45,12 @@ class RunnerSpec:
     files: tuple[str, ...]
     allowlist: tuple[str, ...]
     memory_mb: int
+    max_nesting: int = 0  # 0: no limit
 
     def start_message(self) -> bytes:
         """The first message sent to a new runner."""
         return marshal.dumps({"files": list(self.files), "allowlist": list(self.allowlist),
-                              "memory_mb": self.memory_mb})
+                              "memory_mb": self.memory_mb, "max_nesting": self.max_nesting})
 
 
 @dataclass(frozen=True)
@@ -139,11 +141,19 @@ class RunnerPool:
             raise RuntimeError("a RunnerPool cannot be used after fork; create the app in the "
                                "worker process (gunicorn preload_app must stay off)")
         payload = marshal.dumps(request)
-        try:
-            runner = self._idle.get(timeout=timeout)
-        except queue.Empty:
-            raise RunnersBusy(f"all {self.size} query runners stayed busy for {timeout:g} s; "
-                              "try again shortly") from None
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                runner = self._idle.get(timeout=max(deadline - time.monotonic(), 0))
+            except queue.Empty:
+                raise RunnersBusy(f"all {self.size} query runners stayed busy for "
+                                  f"{timeout:g} s; try again shortly") from None
+            if runner.process.poll() is None:
+                break
+            # It died while idle (the kernel's OOM killer, an operator): replace it, try another.
+            log.warning("query runner %d had exited with status %s; replacing it",
+                        runner.process.pid, runner.process.returncode)
+            self._retire(runner)
         try:
             runner.conn.send_bytes(payload)
             finished = runner.conn.poll(timeout)
@@ -157,6 +167,11 @@ class RunnerPool:
                                "(QUERY_TIMEOUT)")
         self._idle.put(runner)
         return reply
+
+    def status(self) -> dict[str, int]:
+        """How many runners the pool should have, how many are alive, and how many are idle."""
+        alive = sum(1 for process in list(self._processes) if process.poll() is None)
+        return {"size": self.size, "alive": alive, "idle": self._idle.qsize()}
 
     def close(self) -> None:
         """Kill every runner; the pool cannot be used afterwards."""
@@ -216,7 +231,10 @@ def _stopped_message(status: int | None, memory_mb: int) -> str:
             cause = f"signal {-status}"
     else:
         cause = f"exit status {status}"
-    hint = f", most likely past its {memory_mb} MiB memory limit" if memory_mb else ""
+    if status is not None and -status in (signal.SIGSEGV, signal.SIGBUS):
+        hint = ", most likely because the query nests too deeply for the engine"
+    else:
+        hint = f", most likely past its {memory_mb} MiB memory limit" if memory_mb else ""
     return f"the query stopped its query runner ({cause}{hint}); it has been restarted"
 
 

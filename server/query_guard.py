@@ -10,7 +10,7 @@ call past the other. The engine itself resolves prefixed names and relative IRIs
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 from .sparql_lexer import (
@@ -31,6 +31,10 @@ class ServiceRefused(Exception):
     """A SERVICE clause calls an endpoint that is not allowed; the message names it."""
 
 
+class QueryTooDeep(Exception):
+    """The query nests deeper than MAX_QUERY_NESTING; the message says where."""
+
+
 @dataclass(frozen=True)
 class QueryFacts:
     """What the lexer learnt about a query before it runs."""
@@ -40,17 +44,27 @@ class QueryFacts:
     services: tuple[str, ...]
 
 
-def inspect_query(text: str, allowlist: Collection[str], resolve: Resolver) -> QueryFacts:
+def inspect_query(text: str, allowlist: Collection[str], resolve: Resolver,
+                  bound: Mapping[str, str] | None = None, max_nesting: int = 0) -> QueryFacts:
     """Return the query's form, whether it has FROM clauses, and the SERVICE IRIs it calls.
 
+    `bound` maps variable names (without `?`) to the IRIs a trusted caller binds them to
+    (a canned query's parameters): a SERVICE whose target is such a variable calls that IRI.
     Raises ServiceRefused, naming the target and its line and column, if a SERVICE target
-    is a variable, cannot be resolved, or is not in `allowlist`.
+    is an unbound variable, cannot be resolved, or is not in `allowlist`; raises QueryTooDeep
+    if `max_nesting` (0: no limit) is exceeded in either reading of the query.
     """
     tokens = significant_tokens(text)
-    services = _check_services(text, tokens, allowlist, resolve)
+    if max_nesting:
+        _check_nesting(text, tokens, max_nesting)
+    bound = bound or {}
+    services = _check_services(text, tokens, allowlist, resolve, bound)
     decoded = decode_codepoint_escapes(text)
     if decoded != text:
-        services += _check_services(decoded, significant_tokens(decoded), allowlist, resolve)
+        decoded_tokens = significant_tokens(decoded)
+        if max_nesting:
+            _check_nesting(decoded, decoded_tokens, max_nesting)
+        services += _check_services(decoded, decoded_tokens, allowlist, resolve, bound)
     body = tokens[_prologue_length(tokens):]
     form = body[0].text.upper() if body and body[0].kind == "WORD" else None
     return QueryFacts(
@@ -58,6 +72,48 @@ def inspect_query(text: str, allowlist: Collection[str], resolve: Resolver) -> Q
         has_dataset_clause=any(token.is_keyword("FROM") for token in body),
         services=tuple(dict.fromkeys(services)),
     )
+
+
+_OPEN, _CLOSE, _UNARY = frozenset("({["), frozenset(")}]"), frozenset("!+-^")
+
+
+def nesting(tokens: list[Token]) -> tuple[int, Token | None]:
+    """Return how deep the query nests, and the token where it is deepest.
+
+    pyoxigraph parses and evaluates queries recursively, so a deep enough query overflows the
+    engine's stack and kills its runner. Each open bracket counts one level, and so does each
+    operator of a run of prefix operators (`!!!!x`, `- - -1`, `^^^<p>`), which also nest.
+    """
+    depth = deepest = run = 0
+    where = None
+    for token in tokens:
+        if token.kind != "PUNCT":
+            run = 0
+            continue
+        if token.text in _OPEN:
+            depth += 1
+            run = 0
+            level = depth
+        elif token.text in _UNARY:
+            run += 1
+            level = depth + run
+        else:
+            run = 0
+            if token.text in _CLOSE:
+                depth = max(depth - 1, 0)
+            continue
+        if level > deepest:
+            deepest, where = level, token
+    return deepest, where
+
+
+def _check_nesting(text: str, tokens: list[Token], limit: int) -> None:
+    depth, where = nesting(tokens)
+    if depth > limit and where is not None:
+        line, column = line_column(text, where.start)
+        raise QueryTooDeep(f"the query nests {depth} levels deep (brackets and prefix "
+                           f"operators; the deepest at line {line}, column {column}); at most "
+                           f"{limit} are allowed (MAX_QUERY_NESTING)")
 
 
 def _prologue_length(tokens: list[Token]) -> int:
@@ -77,7 +133,7 @@ def _prologue_length(tokens: list[Token]) -> int:
 
 
 def _check_services(text: str, tokens: list[Token], allowlist: Collection[str],
-                    resolve: Resolver) -> list[str]:
+                    resolve: Resolver, bound: Mapping[str, str]) -> list[str]:
     prologue_length = _prologue_length(tokens)
     prologue = text[:tokens[prologue_length - 1].start
                     + len(tokens[prologue_length - 1].text)] if prologue_length else ""
@@ -93,14 +149,17 @@ def _check_services(text: str, tokens: list[Token], allowlist: Collection[str],
         if target is None or target.kind not in ("IRI", "PNAME", "VAR"):
             raise ServiceRefused(f"SERVICE at {where} has no endpoint IRI; "
                                  "this endpoint only calls the endpoints on its allow-list")
-        if target.kind == "VAR":
+        if target.kind == "VAR" and target.text[1:] not in bound:
             raise ServiceRefused(f"SERVICE {target.text} at {where}: a variable endpoint is "
                                  "not allowed; name an endpoint from the allow-list")
-        try:
-            iri = resolve(prologue, target.text)
-        except ValueError as error:
-            raise ServiceRefused(f"SERVICE {target.text} at {where}: cannot resolve the "
-                                 f"endpoint IRI ({error})") from None
+        if target.kind == "VAR":
+            iri = bound[target.text[1:]]
+        else:
+            try:
+                iri = resolve(prologue, target.text)
+            except ValueError as error:
+                raise ServiceRefused(f"SERVICE {target.text} at {where}: cannot resolve the "
+                                     f"endpoint IRI ({error})") from None
         if iri not in allowlist:
             listed = ", ".join(f"<{allowed}>" for allowed in sorted(allowlist)) or "none"
             raise ServiceRefused(f"SERVICE <{iri}> at {where} is not allowed: this endpoint "

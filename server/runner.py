@@ -18,6 +18,7 @@ import re
 import resource
 import signal
 import sys
+import threading
 import traceback
 from collections.abc import Iterable
 from multiprocessing.connection import Connection
@@ -25,7 +26,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .query_guard import ServiceRefused, inspect_query
+from .query_guard import QueryTooDeep, ServiceRefused, inspect_query
 
 FORMAT_BY_EXTENSION = {
     ".nq": ox.RdfFormat.N_QUADS,
@@ -36,6 +37,14 @@ FORMAT_BY_EXTENSION = {
 _PR_SET_PDEATHSIG = 1
 # RDF/XML writes a predicate as a QName; it needs an XML name at the end of the IRI.
 _XML_LOCAL_NAME = re.compile(r"[A-Za-z_\u00c0-\ufffd][\w.\-\u00b7\u00c0-\ufffd]*$")
+# Characters XML 1.0 cannot hold, not even as character references (its `Char` production).
+_NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_XML_MEDIA_TYPES = frozenset({"application/sparql-results+xml", "application/rdf+xml"})
+# pyoxigraph parses and evaluates queries recursively, on the stack of the calling thread:
+# queries run on a thread with this much stack, which MAX_QUERY_NESTING is sized against (a
+# 256 MiB stack held every query up to 1 MB we tried that nests at most 20,000 levels).
+# It is address space, not memory: pages are only used as the stack grows.
+ENGINE_STACK_MB = 256
 
 
 def load_store(files: Iterable[str]) -> ox.Store:
@@ -70,9 +79,10 @@ def graph_sizes(store: ox.Store) -> list[tuple[str, int]]:
 class Engine:
     """Answers query requests against one store; every answer is a plain tuple."""
 
-    def __init__(self, store: ox.Store, allowlist: Iterable[str]) -> None:
+    def __init__(self, store: ox.Store, allowlist: Iterable[str], max_nesting: int = 0) -> None:
         self.store = store
         self.allowlist = frozenset(allowlist)
+        self.max_nesting = max_nesting
         self._scratch = ox.Store()  # empty: only used to let the engine resolve IRIs
 
     def resolve(self, prologue: str, term: str, base_iri: str | None = None) -> str:
@@ -88,17 +98,25 @@ class Engine:
     def answer(self, request: tuple) -> tuple:
         """Run one request; see `pool.QueryRequest` for its fields."""
         (query, base_iri, default_graphs, named_graphs, union_default, select_type, ask_type,
-         graph_type, max_rows) = request
+         graph_type, max_rows, *rest) = request
+        bindings = rest[0] if rest else None
+        # A SERVICE whose endpoint is a bound variable calls the bound IRI (canned queries).
+        bound = {name: value for name, kind, value, *_ in bindings or () if kind == "iri"}
         try:
             facts = inspect_query(query, self.allowlist,
-                                  lambda prologue, term: self.resolve(prologue, term, base_iri))
+                                  lambda prologue, term: self.resolve(prologue, term, base_iri),
+                                  bound, self.max_nesting)
         except ServiceRefused as refusal:
             return ("refused", str(refusal))
+        except QueryTooDeep as refusal:
+            return ("too-deep", str(refusal))
         chosen = {"SELECT": select_type, "ASK": ask_type, "CONSTRUCT": graph_type,
                   "DESCRIBE": graph_type}
         if facts.form is not None and chosen[facts.form] is None:
             return ("unacceptable", facts.form)
         options: dict = {"base_iri": base_iri}
+        if bindings:
+            options["substitutions"] = decode_bindings(bindings)
         if default_graphs is None and named_graphs is None:
             # No protocol dataset: the query's FROM clauses, else the union of all graphs.
             options["use_default_graph_as_union"] = (union_default
@@ -121,6 +139,8 @@ class Engine:
             return ("unacceptable", form)
         try:
             body, truncated = _serialize(result, media_type, max_rows)
+            if media_type in _XML_MEDIA_TYPES:
+                body = _xml_1_0(body)
         except OSError as error:
             if facts.services:
                 return ("service-failed", f"{type(error).__name__}: {error}")
@@ -132,6 +152,23 @@ class Engine:
         except _Unserializable as error:
             return ("unserializable", str(error))
         return ("ok", form, media_type, body, truncated, bool(facts.services))
+
+
+def decode_bindings(encoded: Iterable[tuple]) -> dict[ox.Variable, ox.NamedNode | ox.Literal
+                                                        | ox.BlankNode]:
+    """Turn store.encode_bindings tuples back into pyoxigraph `substitutions`."""
+    substitutions: dict = {}
+    for name, kind, value, language, datatype in encoded:
+        if kind == "iri":
+            term = ox.NamedNode(value)
+        elif kind == "bnode":
+            term = ox.BlankNode(value)
+        elif language:
+            term = ox.Literal(value, language=language)
+        else:
+            term = ox.Literal(value, datatype=ox.NamedNode(datatype))
+        substitutions[ox.Variable(name)] = term
+    return substitutions
 
 
 class _Unserializable(Exception):
@@ -167,6 +204,22 @@ def _serialize(result: ox.QueryBoolean | ox.QuerySolutions | ox.QueryTriples, me
     return ox.serialize(kept, format=rdf_format), truncated
 
 
+def _xml_1_0(body: bytes) -> bytes:
+    """Return an XML answer as well-formed XML 1.0, or raise _Unserializable.
+
+    pyoxigraph writes the characters of literals as they are. XML 1.0 cannot hold most
+    control characters at all, not even as references, so such an answer is refused (406,
+    naming the formats that can hold it); a raw carriage return would be read back as a line
+    feed, so it is written as a character reference.
+    """
+    found = _NOT_XML_CHAR.search(body.decode("utf-8", "surrogatepass"))
+    if found is not None:
+        raise _Unserializable(f"the answer holds the character U+{ord(found.group()):04X}, which "
+                              "XML 1.0 cannot represent; ask for JSON, CSV, TSV, Turtle, "
+                              "N-Triples or JSON-LD")
+    return body.replace(b"\r", b"&#13;")
+
+
 def _tsv_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> str:
     if term is None:
         return ""
@@ -200,16 +253,31 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, SyntaxError, ValueError) as error:
         conn.send_bytes(marshal.dumps(("failed", str(error))))
         return 1
+    engine = Engine(store, start["allowlist"], start.get("max_nesting", 0))
+    ready = threading.Event()
+    threading.stack_size(ENGINE_STACK_MB * 1024 * 1024)
+    serving = threading.Thread(target=_serve, args=(conn, engine, ready, sizes, len(store)),
+                               name="napgraph-engine")
+    serving.start()
     if start["memory_mb"]:
-        limit = start["memory_mb"] * 1024 * 1024
+        # The engine thread's stack is already mapped: the limit is what queries may add.
+        limit = (start["memory_mb"] + ENGINE_STACK_MB) * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    engine = Engine(store, start["allowlist"])
-    conn.send_bytes(marshal.dumps(("ready", sizes, len(store))))
+    ready.set()
+    serving.join()
+    return 0
+
+
+def _serve(conn: Connection, engine: Engine, ready: threading.Event,
+           sizes: list[tuple[str, int]], quads: int) -> None:
+    """Answer requests until the web worker closes the socket (on the engine thread)."""
+    ready.wait()
+    conn.send_bytes(marshal.dumps(("ready", sizes, quads)))
     while True:
         try:
             request = marshal.loads(conn.recv_bytes())
         except EOFError:
-            return 0
+            return
         try:
             reply = engine.answer(request)
         except Exception:  # reported to the web worker, which logs it and answers 500

@@ -59,8 +59,13 @@ class ServiceDescription:
         self._federated = federated
         self.render = functools.lru_cache(maxsize=64)(self._render)
 
-    def triples(self, endpoint: str) -> list[ox.Triple]:
-        """The description of the endpoint at URL `endpoint`, as triples."""
+    def triples(self, endpoint: str, info: DatasetInfo | None = None) -> list[ox.Triple]:
+        """The description of the endpoint at URL `endpoint`, as triples.
+
+        `info` is the dataset now loaded, when it may have changed since start-up (a remote
+        store's); by default the one given at start-up.
+        """
+        info = info or self._info
         triples = [quad.triple for quad in
                    ox.parse(self._template, ox.RdfFormat.TURTLE, base_iri=endpoint)]
         service = ox.NamedNode(endpoint)
@@ -71,8 +76,8 @@ class ServiceDescription:
         datasets = [t.object for t in triples
                     if t.subject == service and t.predicate == _sd("defaultDataset")]
         for dataset in datasets:
-            triples.append(ox.Triple(dataset, VERSION_INFO, ox.Literal(self._info.version)))
-            for number, (name, size) in enumerate(self._info.graphs, start=1):
+            triples.append(ox.Triple(dataset, VERSION_INFO, ox.Literal(info.version)))
+            for number, (name, size) in enumerate(info.graphs, start=1):
                 # Fixed labels keep the bytes, and so the ETag, the same in every worker.
                 named, graph = ox.BlankNode(f"ng{number}"), ox.BlankNode(f"g{number}")
                 triples += [
@@ -86,6 +91,6 @@ class ServiceDescription:
                 ]
         return triples
 
-    def _render(self, endpoint: str, media_type: str) -> bytes:
+    def _render(self, endpoint: str, media_type: str, info: DatasetInfo | None = None) -> bytes:
         rdf_format = ox.RdfFormat.from_media_type(media_type)
-        return ox.serialize(self.triples(endpoint), format=rdf_format, prefixes=PREFIXES)
+        return ox.serialize(self.triples(endpoint, info), format=rdf_format, prefixes=PREFIXES)

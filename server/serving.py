@@ -15,7 +15,7 @@ from typing import Any
 import click
 from gunicorn.app.base import BaseApplication
 
-from .errors import DatasetError
+from .errors import DatasetError, StoreBadAnswer, StoreUnavailable
 from .settings import SettingError, resolve
 from .store import locate_dataset
 
@@ -66,21 +66,25 @@ def gunicorn_options(host: str, port: int, workers: int,
 def serve(host: str, port: int, workers: int, store_url: str | None, build_dir: Path) -> None:
     """Serve SPARQL over HTTP until stopped, building `build_dir/current` first if missing.
 
+    With `store_url` (or STORE_URL) the data is the remote store's: nothing is built or
+    loaded, and the store must answer once before the server starts.
     Settings come from `NAPGRAPH_*` variables (docs/settings.md); `build_dir` is BUILD_DIR.
-    Raises click errors for a remote store (not yet supported), a bad setting, a failed
-    build or missing data.
+    Raises click errors for a bad setting, a failed build, missing data, or a remote store
+    that cannot be read.
     """
-    if store_url:
-        raise click.BadParameter("serving from a remote SPARQL store is not yet supported; "
-                                 "omit --store to serve the embedded store",
-                                 param_hint="'--store'")
     if workers < 1:
         raise click.BadParameter("needs at least one worker", param_hint="'--workers'")
     config = {"BUILD_DIR": str(build_dir)}
+    if store_url:
+        config["STORE_URL"] = store_url
     try:
         settings = resolve(config)
     except SettingError as error:
         raise click.ClickException(str(error)) from None
+    if settings["STORE_URL"]:
+        check_store(settings)
+        NapgraphApplication(config, gunicorn_options(host, port, workers, settings)).run()
+        return
     current = Path(settings["BUILD_DIR"]) / "current"
     if not settings["DATA_FILES"] and not current.exists():
         click.echo(f"{current} does not exist: building the graph first")
@@ -96,3 +100,27 @@ def serve(host: str, port: int, workers: int, store_url: str | None, build_dir: 
     except DatasetError as error:
         raise click.ClickException(error.message) from None
     NapgraphApplication(config, gunicorn_options(host, port, workers, settings)).run()
+
+
+def check_store(settings: Mapping[str, Any]) -> None:
+    """Read the remote store's graphs once, so a wrong URL or a misconfigured store stops
+    `napgraph serve` here, with a message, rather than failing in every worker.
+
+    Raises click.ClickException.
+    """
+    from .remote import RemoteBackend
+
+    try:
+        backend = RemoteBackend.from_settings(settings, read_now=False)
+    except DatasetError as error:
+        raise click.ClickException(error.message) from None
+    try:
+        info = backend.refresh()
+    except (StoreUnavailable, StoreBadAnswer) as error:
+        raise click.ClickException(f"{backend.client.url}: {error.message}") from None
+    finally:
+        backend.close()
+    if backend.problem:
+        raise click.ClickException(f"{backend.client.url}: {backend.problem}")
+    click.echo(f"serving the SPARQL store {backend.client.url}: {len(info.graphs)} named "
+               f"graphs, {info.quads} triples (dataset version {info.version})")

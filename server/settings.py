@@ -31,6 +31,7 @@ class Setting:
     kind: str  # "int", "float", "str", "list", "origins"
     help: str
     minimum: float | None = None
+    choices: tuple[str, ...] = ()  # the only values allowed, when not empty
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -55,6 +56,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAX_QUERY_STRING_BYTES", 8190, "int",
             "Longest URL query string (GET query) in bytes; longer ones get 414. Send long "
             "queries with POST. gunicorn also refuses request lines over 8190 bytes.", minimum=1),
+    Setting("MAX_QUERY_NESTING", 1000, "int",
+            "Deepest nesting a query may have, counting brackets and runs of prefix operators "
+            "such as `!!x`; deeper queries get 400. 0: no limit.", minimum=0),
     Setting("SERVICE_ALLOWLIST", [], "list",
             "Endpoint IRIs that SPARQL `SERVICE` may call, compared exactly after resolving "
             "prefixes and BASE. Any other SERVICE, or one whose endpoint is a variable, gets "
@@ -79,9 +83,32 @@ SETTINGS: tuple[Setting, ...] = (
             "cached answers and pages are served while every runner is busy.", minimum=1),
     Setting("BASE_IRI", "", "str",
             "Base IRI for relative IRIs in queries. Empty: the endpoint URL of the request."),
+    Setting("DATA_BASE_IRI", "https://w3id.org/napgraph/", "str",
+            "Base of the dataset's own IRIs when the data does not give it: a page's IRI is "
+            "this base followed by the request path. A build's manifest.json names its base "
+            "and wins; this is for DATA_FILES and for builds without one."),
     Setting("SERVICE_DESCRIPTION_TEMPLATE", "", "str",
             "Turtle file with the static part of the SPARQL service description. Empty: the "
             "bundled server/templates/service-description.ttl."),
+    Setting("STORE_URL", "", "str",
+            "SPARQL 1.1 query endpoint of a remote store to serve instead of the embedded one "
+            "(Oxigraph: http://HOST:7878/query). Empty: the embedded store. `napgraph serve "
+            "--store URL` sets it."),
+    Setting("STORE_UNION", "store", "str",
+            "How the default graph of a remote store becomes the union of its named graphs: "
+            "\"store\" (the store is configured so, e.g. `oxigraph serve --union-default-graph`; "
+            "checked whenever the graphs are read) or \"protocol\" (each query names every "
+            "graph in default-graph-uri and named-graph-uri).", choices=("store", "protocol")),
+    Setting("STORE_REFRESH", 60.0, "float",
+            "Seconds between two readings of a remote store's named graphs and their sizes, "
+            "from which the dataset version (and so every ETag) is derived. 0: read them only "
+            "at start-up.", minimum=0),
+    Setting("STORE_CONNECT_TIMEOUT", 3.0, "float",
+            "Seconds to wait for a connection to a remote store. The whole query, its answer "
+            "included, is limited by QUERY_TIMEOUT.", minimum=0.1),
+    Setting("ACCESS_LOG", "-", "str",
+            "Where the access log goes, one JSON object per request: \"-\" for standard error, "
+            "a file path to append to, or \"\" for no access log."),
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
@@ -131,6 +158,9 @@ def check(name: str, value: Any) -> Any:
     if setting.minimum is not None and coerced < setting.minimum:
         raise SettingError(f"setting {name}: {coerced!r} is below the minimum "
                            f"{setting.minimum!r}")
+    if setting.choices and coerced not in setting.choices:
+        raise SettingError(f"setting {name}: {coerced!r} is not one of "
+                           f"{', '.join(map(repr, setting.choices))}")
     return coerced
 
 

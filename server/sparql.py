@@ -11,9 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Flask, Request, Response, current_app, render_template, request
+from flask import Blueprint, Flask, Request, Response, current_app, request
 
 from . import formats as fmt
+from . import sparql_page
 from .cache import Answer, ResponseCache, make_etag
 from .errors import (
     BadProtocolRequest,
@@ -22,6 +23,7 @@ from .errors import (
     ReadOnly,
     UnsupportedMediaType,
 )
+from .remote import RemoteBackend
 from .responses import not_modified, send
 from .service_description import ServiceDescription, template_path
 from .store import Backend, EmbeddedBackend, MediaTypes, UnacceptableForm
@@ -55,9 +57,12 @@ class Operation:
 
 
 def init_app(app: Flask, backend: Backend | None = None) -> None:
-    """Open the backend (start the query runners) and register the blueprint."""
+    """Open the backend (the remote store at STORE_URL, or else start the query runners) and
+    register the blueprint."""
     settings = app.config
-    backend = backend or EmbeddedBackend.from_settings(settings)
+    if backend is None:
+        backend = (RemoteBackend.from_settings(settings) if settings["STORE_URL"]
+                   else EmbeddedBackend.from_settings(settings))
     description = ServiceDescription(
         template_path(settings["SERVICE_DESCRIPTION_TEMPLATE"]), backend.info,
         (*fmt.SELECT_FORMATS, *fmt.GRAPH_FORMATS), federated=bool(settings["SERVICE_ALLOWLIST"]))
@@ -78,6 +83,8 @@ def sparql() -> Response:
     operation = read_operation(request, state.settings)
     if operation.query is None:
         return describe(state, operation.format_key)
+    if operation.format_key == fmt.HTML.key:  # the query page with its results as a table
+        return sparql_page.results(state, operation)
     return answer_query(state, operation)
 
 
@@ -116,7 +123,8 @@ def read_operation(req: Request, settings: Mapping[str, Any]) -> Operation:
                 raise BadProtocolRequest(f"a {QUERY_TYPE} request carries its query in the "
                                          "body; do not also send query= in the URL")
             try:
-                queries = [req.get_data(cache=False).decode("utf-8")]
+                # A byte order mark is how some editors start a UTF-8 file: not part of it.
+                queries = [req.get_data(cache=False).decode("utf-8-sig")]
             except UnicodeDecodeError as error:
                 raise BadProtocolRequest(f"the request body is not valid UTF-8 (byte "
                                          f"{error.start})") from None
@@ -149,8 +157,9 @@ def answer_query(state: Endpoint, operation: Operation) -> Response:
                                if isinstance(choices[form], fmt.Format) else None
                                for form in ("SELECT", "ASK", "CONSTRUCT")))
     base_iri = state.settings["BASE_IRI"] or request.base_url
-    key = (base_iri, operation.query, operation.default_graphs, operation.named_graphs,
-           media_types)
+    # The version is in the key: a remote store's data, and so its version, can change.
+    key = (state.backend.info.version, base_iri, operation.query, operation.default_graphs,
+           operation.named_graphs, media_types)
     etag = make_etag(state.backend.info.version, key)
     vary = ("Accept", "Accept-Encoding")
     unchanged = not_modified(request, etag, vary)
@@ -185,7 +194,8 @@ def describe(state: Endpoint, format_key: str | None) -> Response:
     chosen = fmt.negotiate(fmt.DESCRIPTION_FORMATS, request.accept_mimetypes, format_key,
                            "the service description")
     endpoint = request.base_url
-    etag = make_etag(state.backend.info.version, ("description", endpoint, chosen.key))
+    etag = make_etag(state.backend.info.version, ("description", endpoint, chosen.key,
+                                                  request.args.get("example")))
     vary = ("Accept", "Accept-Encoding")
     unchanged = not_modified(request, etag, vary)
     if unchanged is not None:
@@ -193,13 +203,9 @@ def describe(state: Endpoint, format_key: str | None) -> Response:
     alternates = [{"media_type": f.media_type, "href": f"{request.path}?format={f.key}"}
                   for f in fmt.DESCRIPTION_RDF_FORMATS]
     if chosen is fmt.HTML:
-        body = render_template(
-            "sparql.html", info=state.backend.info, alternates=alternates,
-            endpoint=request.path, formats=(*fmt.SELECT_FORMATS, *fmt.GRAPH_FORMATS),
-            limits={"timeout": state.settings["QUERY_TIMEOUT"],
-                    "rows": state.settings["MAX_RESULT_ROWS"]}).encode("utf-8")
+        body = sparql_page.editor(state, alternates)
     else:
-        body = state.description.render(endpoint, chosen.media_type)
+        body = state.description.render(endpoint, chosen.media_type, state.backend.info)
     links = ", ".join(f'<{a["href"]}>; rel="alternate"; type="{a["media_type"]}"'
                       for a in alternates)
     return send(request, Answer(body, chosen.content_type, etag, (("Link", links),)), vary)

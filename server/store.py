@@ -14,11 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+import pyoxigraph as ox
+
 from .errors import (
     BadProtocolRequest,
     DatasetError,
     NotAcceptable,
     QuerySyntaxError,
+    QueryTooComplex,
     ServiceCallFailed,
     ServiceNotAllowed,
 )
@@ -26,6 +29,8 @@ from .pool import RunnerPool, RunnerSpec
 
 GRAPH_FILE = "napgraph.nq"
 MANIFEST_FILE = "manifest.json"
+# A value bound to a query variable (Backend.query `bindings`).
+Term = ox.NamedNode | ox.Literal | ox.BlankNode
 
 
 @dataclass(frozen=True)
@@ -73,13 +78,18 @@ class Backend(Protocol):
 
     def query(self, query_text: str, *, default_graph_uris: Sequence[str] | None,
               named_graph_uris: Sequence[str] | None, union_default: bool, timeout: float,
-              base_iri: str | None, media_types: MediaTypes, max_rows: int) -> QueryResult:
+              base_iri: str | None, media_types: MediaTypes, max_rows: int,
+              bindings: Mapping[str, Term] | None = None) -> QueryResult:
         """Run a read-only query and return its serialized answer.
 
         `default_graph_uris`/`named_graph_uris` are the protocol dataset (None when the
         request names none); `union_default` makes the default graph the union of all named
-        graphs when neither the request nor the query names a dataset. Raises the errors of
-        errors.py (QuerySyntaxError, ServiceNotAllowed, UnacceptableForm, QueryTimeout, ...).
+        graphs when neither the request nor the query names a dataset. `bindings` gives
+        variables (by name, without `?`) a value, as pyoxigraph `substitutions` do; only
+        trusted queries (canned and page queries) use it, and pyoxigraph requires each bound
+        variable to be projected (SELECT) or used in the template (CONSTRUCT). Raises the
+        errors of errors.py (QuerySyntaxError, ServiceNotAllowed, UnacceptableForm,
+        QueryTimeout, ...).
         """
 
     def close(self) -> None:
@@ -90,9 +100,10 @@ class EmbeddedBackend:
     """Queries an in-memory pyoxigraph dataset held by a pool of runner processes."""
 
     def __init__(self, files: Sequence[str], version: str, *, runners: int,
-                 service_allowlist: Sequence[str], memory_mb: int) -> None:
-        self.pool = RunnerPool(RunnerSpec(tuple(files), tuple(service_allowlist), memory_mb),
-                               size=runners)
+                 service_allowlist: Sequence[str], memory_mb: int,
+                 max_nesting: int = 0) -> None:
+        self.pool = RunnerPool(RunnerSpec(tuple(files), tuple(service_allowlist), memory_mb,
+                                          max_nesting), size=runners)
         try:
             loaded = self.pool.start()
         except BaseException:
@@ -106,17 +117,19 @@ class EmbeddedBackend:
         files, version = locate_dataset(settings)
         return cls(files, version, runners=settings["QUERY_RUNNERS"],
                    service_allowlist=settings["SERVICE_ALLOWLIST"],
-                   memory_mb=settings["RUNNER_MEMORY_MB"])
+                   memory_mb=settings["RUNNER_MEMORY_MB"],
+                   max_nesting=settings["MAX_QUERY_NESTING"])
 
     def query(self, query_text: str, *, default_graph_uris: Sequence[str] | None,
               named_graph_uris: Sequence[str] | None, union_default: bool, timeout: float,
-              base_iri: str | None, media_types: MediaTypes, max_rows: int) -> QueryResult:
+              base_iri: str | None, media_types: MediaTypes, max_rows: int,
+              bindings: Mapping[str, Term] | None = None) -> QueryResult:
         """Run the query on a runner; see Backend.query."""
         request = (query_text, base_iri,
                    None if default_graph_uris is None else tuple(default_graph_uris),
                    None if named_graph_uris is None else tuple(named_graph_uris),
                    union_default, media_types.select, media_types.ask, media_types.graph,
-                   max_rows)
+                   max_rows, encode_bindings(bindings))
         reply = self.pool.run(request, timeout)
         status = reply[0]
         if status == "ok":
@@ -126,6 +139,13 @@ class EmbeddedBackend:
             raise RuntimeError(f"query runner failed:\n{reply[1]}")
         raise _REPLY_ERRORS[status](reply[1])
 
+    def health(self) -> dict[str, Any]:
+        """The runners' state for /health: "down" when none is alive to run a query."""
+        runners = self.pool.status()
+        state = ("down" if runners["alive"] == 0
+                 else "ok" if runners["alive"] == runners["size"] else "degraded")
+        return {"status": state, "runners": runners}
+
     def close(self) -> None:
         """Stop the runners."""
         self.pool.close()
@@ -133,12 +153,34 @@ class EmbeddedBackend:
 
 _REPLY_ERRORS = {
     "syntax": QuerySyntaxError,
+    "too-deep": QueryTooComplex,
     "refused": ServiceNotAllowed,
     "unacceptable": UnacceptableForm,
     "unserializable": NotAcceptable,
     "service-failed": lambda message: ServiceCallFailed(f"SERVICE call failed: {message}"),
     "bad-dataset": BadProtocolRequest,
 }
+
+
+def encode_bindings(bindings: Mapping[str, Term] | None) -> tuple | None:
+    """Encode bindings as plain tuples for the runner's marshal channel (runner.decode_bindings).
+
+    Each is (name, kind, value, language, datatype IRI), kind "iri", "literal" or "bnode".
+    Raises TypeError for a value that is not a pyoxigraph NamedNode, Literal or BlankNode.
+    """
+    if not bindings:
+        return None
+    encoded = []
+    for name, term in sorted(bindings.items()):
+        if isinstance(term, ox.NamedNode):
+            encoded.append((name, "iri", term.value, None, None))
+        elif isinstance(term, ox.Literal):
+            encoded.append((name, "literal", term.value, term.language, term.datatype.value))
+        elif isinstance(term, ox.BlankNode):
+            encoded.append((name, "bnode", term.value, None, None))
+        else:
+            raise TypeError(f"binding {name!r}: {term!r} is not an RDF term")
+    return tuple(encoded)
 
 
 def locate_dataset(settings: Mapping[str, Any]) -> tuple[list[str], str]:

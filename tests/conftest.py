@@ -8,9 +8,11 @@ import pytest
 from napgraph.graph.build import run_build
 from napgraph.graph.vocab import PREFIXES
 
-pytest_plugins = (
-    ["tests.server_fixtures"] if (Path(__file__).parent / "server_fixtures.py").exists() else []
-)
+pytest_plugins = [
+    f"tests.{name}"
+    for name in ("server_fixtures", "store_fixtures", "site_fixtures")
+    if (Path(__file__).parent / f"{name}.py").exists()
+]
 
 
 @pytest.fixture(scope="session")

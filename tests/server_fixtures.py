@@ -125,7 +125,7 @@ def launch(build_dir: Path, settings: Mapping[str, object], log: Path,
         try:
             if requests.get(server.endpoint, params={"query": "ASK {}"}, timeout=2).ok:
                 return server
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # still starting (a loaded host)
             pass
         time.sleep(0.1)
     server.stop()

@@ -33,12 +33,17 @@ def no_gunicorn(monkeypatch):
     return started
 
 
-def test_remote_store_is_not_yet_supported(clean_env, tmp_path):
-    result = CliRunner().invoke(main, ["serve", "--store", "http://example.org/sparql",
-                                       "--build-dir", str(tmp_path)])
-    assert result.exit_code == 2
-    assert "Invalid value for '--store'" in result.output
-    assert "not yet supported" in result.output
+def test_a_remote_store_is_checked_and_nothing_is_built(clean_env, no_gunicorn, fake_store,
+                                                       tmp_path):
+    """With --store, serve reads the store once, then starts gunicorn; it builds nothing.
+    (Stores that fail are in test_remote_faults.py.)"""
+    clean_env.setattr("napgraph.graph.build.run_build",
+                      lambda *a, **k: pytest.fail("must not build"))
+    result = CliRunner().invoke(main, ["serve", "--store", fake_store.url,
+                                       "--build-dir", str(tmp_path / "none")])
+    assert result.exit_code == 0, result.output
+    assert f"serving the SPARQL store {fake_store.url}: 0 named graphs" in result.output
+    assert len(no_gunicorn) == 1
 
 
 def test_a_bad_setting_stops_start_up(clean_env, tmp_path):

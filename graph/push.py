@@ -1,0 +1,188 @@
+"""`napgraph push`: load what napgraph serves into a remote SPARQL store, graph by graph.
+
+The data is what the embedded server would load (loaded.served_dataset: the current build,
+then every import, each verified against its manifest's checksums first, so a damaged build
+is never pushed). It goes to the store with the SPARQL 1.1 Graph Store HTTP
+Protocol, one request per named graph:
+
+    PUT {gsp}?graph={graph IRI}      Content-Type: application/n-triples
+
+A PUT replaces the graph, so pushing again leaves the store as one push does: the push is
+idempotent. Triples of the default graph, if any, go with `PUT {gsp}?default`. Graphs the
+store holds that the build does not are left alone (remove them with the store's tools).
+Each graph is written to a temporary file first and streamed from it, so a request's body
+never has to fit in memory twice.
+"""
+
+import base64
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from napgraph import __version__
+from napgraph.graph.loaded import served_dataset
+from napgraph.graph.publish import CorruptRelease
+
+TRIPLES = "application/n-triples"
+
+
+class PushError(Exception):
+    """A push failed: the message names the request (method and URL) and the store's answer."""
+
+
+@dataclass
+class PushedGraph:
+    """One graph sent to the store: its name (None: the default graph) and the answer."""
+
+    name: str | None
+    triples: int
+    status: int
+    reason: str
+    seconds: float
+
+    def line(self) -> str:
+        name = self.name or "(default graph)"
+        return (f"  {name:<60} {self.triples:>9}  {self.status} {self.reason}"
+                f"  {self.seconds:.2f} s")
+
+
+@dataclass
+class PushReport:
+    """What a push did."""
+
+    endpoint: str
+    version: str
+    graphs: list[PushedGraph]
+    seconds: float
+
+    def summary(self) -> str:
+        triples = sum(graph.triples for graph in self.graphs)
+        return (f"pushed {len(self.graphs)} graphs ({triples} triples) to {self.endpoint} "
+                f"in {self.seconds:.2f} s (dataset version {self.version[:16]})")
+
+
+def gsp_endpoint(to: str, gsp: str | None = None) -> str:
+    """The Graph Store endpoint: `gsp` if given, else Oxigraph's, `{to}/store`.
+
+    `to` may be the store's root or its `/query` endpoint.
+
+    >>> gsp_endpoint("http://127.0.0.1:7878/query")
+    'http://127.0.0.1:7878/store'
+    """
+    if gsp:
+        return gsp
+    root = to.rstrip("/")
+    if root.endswith("/query"):
+        root = root[: -len("/query")]
+    return root + "/store"
+
+
+def push(
+    build_dir: Path,
+    endpoint: str,
+    *,
+    timeout: float = 300.0,
+    progress: Callable[[PushedGraph], None] | None = None,
+) -> PushReport:
+    """PUT every graph napgraph serves from `build_dir` to the Graph Store `endpoint`.
+
+    Calls `progress` after each graph. Raises PushError when there is no usable build (none,
+    or damaged), the endpoint is not an http(s) URL, or a request fails (the message has the
+    status and URL).
+    """
+    started = time.perf_counter()
+    url, headers = _split_credentials(endpoint)
+    try:
+        files, version = served_dataset(build_dir)
+    except CorruptRelease as error:
+        raise PushError(f"nothing to push: {error}") from None
+    store = ox.Store()
+    for path in files:
+        store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+    targets = sorted(store.named_graphs(), key=lambda graph: graph.value)
+    if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None):
+        targets.insert(0, ox.DefaultGraph())
+    pushed = []
+    for graph in targets:
+        triples = (quad.triple for quad in store.quads_for_pattern(None, None, None, graph))
+        name = graph.value if isinstance(graph, ox.NamedNode) else None
+        result = _put(url, headers, name, triples, timeout)
+        pushed.append(result)
+        if progress is not None:
+            progress(result)
+    return PushReport(_public(url), version, pushed, time.perf_counter() - started)
+
+
+def _put(url: str, headers: dict[str, str], name: str | None, triples, timeout: float):
+    query = "default" if name is None else urllib.parse.urlencode({"graph": name})
+    target = f"{url}{'&' if urllib.parse.urlsplit(url).query else '?'}{query}"
+    started = time.perf_counter()
+    with tempfile.TemporaryFile() as body:
+        count = 0
+
+        def counted(iterable):
+            nonlocal count
+            for triple in iterable:
+                count += 1
+                yield triple
+
+        ox.serialize(counted(triples), body, ox.RdfFormat.N_TRIPLES)
+        size = body.tell()
+        body.seek(0)
+        request = urllib.request.Request(
+            target,
+            data=body,
+            method="PUT",
+            headers={
+                **headers,
+                "Content-Type": TRIPLES,
+                "Content-Length": str(size),
+                "User-Agent": f"napgraph/{__version__}",
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                response.read()
+                status, reason = response.status, response.reason
+        except urllib.error.HTTPError as error:
+            said = error.read(500).decode("utf-8", "replace").strip()
+            raise PushError(
+                f"PUT {_public(target)}: the store answered {error.code} {error.reason}"
+                + (f": {said}" if said else "")
+            ) from None
+        except (urllib.error.URLError, OSError) as error:
+            reason = getattr(error, "reason", error)
+            raise PushError(f"PUT {_public(target)}: cannot reach the store: {reason}") from None
+    return PushedGraph(name, count, status, reason, time.perf_counter() - started)
+
+
+def _split_credentials(url: str) -> tuple[str, dict[str, str]]:
+    """Take `user:password@` out of a URL into a basic Authorization header.
+
+    Raises PushError for a URL that is not http or https.
+    """
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise PushError(f"{url!r} is not an http or https URL")
+    if parts.username is None:
+        return url, {}
+    user = urllib.parse.unquote(parts.username)
+    password = urllib.parse.unquote(parts.password or "")
+    token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+    return _public(url), {"Authorization": f"Basic {token}"}
+
+
+def _public(url: str) -> str:
+    """The URL without its credentials, fit for messages."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.username is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urllib.parse.urlunsplit(parts._replace(netloc=host))

@@ -1,0 +1,142 @@
+"""The resource blueprint: every IRI below the dataset's base dereferences here.
+
+A request path names the IRI `base + path` (`/id/jp/org/mofa` on any host describes
+`https://w3id.org/napgraph/id/jp/org/mofa` with the default base). The answer is the
+description of the thing at the thing's own URL (200, not a 303 to a document), with
+`Content-Location` naming the document that was sent (`/id/jp/org/mofa.ttl`). A suffix
+(`.ttl .jsonld .rdf .nt .html`) or `?format=` chooses the format; otherwise the Accept
+header does (`Vary: Accept`). HTML pages are picked by the resource's type; the RDF is
+`page_queries/describe.rq` (the ontology: its whole named graph). docs/linked-data.md
+explains the choices.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from flask import Blueprint, Flask, Response, request
+
+from . import formats as fmt
+from . import (
+    pages_actor,
+    pages_concept,
+    pages_consultation,
+    pages_generic,
+    pages_instrument,
+    pages_ontology,
+)
+from .cache import Answer
+from .errors import ResourceNotFound
+from .page_common import PageContext, Statements
+from .site_data import Site, current_site, link_header, serve_cached
+from .terms import FOAF, NAP, ORG, OWL, PROV, SKOS
+
+bp = Blueprint("resources", __name__)
+# The first path segments of the IRIs napgraph mints (graph/iris.py); `sparql` and
+# `download` are served by their own blueprints.
+PREFIXES = ("id", "graph", "dataset", "ontology")
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of resource: the types that select it, its page and its RDF query."""
+
+    name: str
+    types: frozenset[str]
+    render: Callable[[PageContext], str]
+    rdf_query: str = "describe"
+    rdf_param: str = "x"
+
+
+def _types(*terms: object) -> frozenset[str]:
+    return frozenset(str(term) for term in terms)
+
+
+# In order: the first kind whose types meet the resource's types is used.
+KINDS: tuple[Kind, ...] = (
+    Kind("ontology", _types(OWL.Ontology), pages_ontology.render, "ontology-graph", "ontology"),
+    Kind("consultation", _types(NAP.Consultation), pages_consultation.render),
+    Kind("scheme", _types(SKOS.ConceptScheme), pages_concept.render_scheme),
+    Kind("concept", _types(SKOS.Concept), pages_concept.render),
+    Kind("instrument", _types(NAP.Instrument), pages_instrument.render),
+    Kind("actor", _types(PROV.Agent, FOAF.Person, FOAF.Organization, ORG.Organization,
+                         ORG.FormalOrganization, ORG.OrganizationalUnit), pages_actor.render),
+)
+GENERIC = Kind("resource", frozenset(), pages_generic.render)
+
+
+def kind_of(types: set[str]) -> Kind:
+    """The kind of page for a resource with these rdf:types (the generic one if none fits)."""
+    return next((kind for kind in KINDS if kind.types & types), GENERIC)
+
+
+def resource(**_path: str) -> Response:
+    """Dereference the IRI the request path names."""
+    return dereference(request.path[len(request.script_root):] if request.script_root
+                       else request.path)
+
+
+for _prefix in PREFIXES:
+    bp.add_url_rule(f"/{_prefix}/<path:rest>", f"{_prefix}_path", resource)
+for _top in ("ontology", "dataset"):
+    bp.add_url_rule(f"/{_top}", _top, resource)
+    bp.add_url_rule(f"/{_top}.<ext>", f"{_top}_document", resource)
+
+
+def dereference(path: str) -> Response:
+    """Answer for the resource at `path` in the chosen format, from the page cache if cached.
+
+    Raises ResourceNotFound (404) for an IRI the graph does not know, UnknownFormat (400)
+    for an unknown `format=` and NotAcceptable (406) when no format fits Accept.
+    """
+    stem, chosen = fmt.suffix_of(path)
+    negotiated = False
+    if chosen is None:
+        format_key = request.args.get("format") or None
+        chosen = fmt.negotiate(fmt.RESOURCE_FORMATS, request.accept_mimetypes, format_key,
+                               "a resource")
+        negotiated = format_key is None
+    vary = ("Accept", "Accept-Encoding") if negotiated else ("Accept-Encoding",)
+    site = current_site()
+    return serve_cached(("resource", stem, chosen.key),
+                        lambda: build(site, stem, chosen), vary)
+
+
+def alternates_for(stem: str, served: fmt.Format | None = None) -> list[dict[str, str]]:
+    """The documents of a resource other than the one served: href and media type each."""
+    root = request.script_root
+    return [{"href": f"{root}{stem}{fmt.suffix_for(f)}", "media_type": f.media_type}
+            for f in fmt.RESOURCE_FORMATS if f is not served]
+
+
+def build(site: Site, stem: str, chosen: fmt.Format) -> Answer:
+    """Query the backend and make the answer for one resource in one format."""
+    iri = site.iri_for_path(stem)
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        raise ResourceNotFound(f"{iri} is not an IRI, so it is not in the graph") from None
+    rows = site.select("resource-types", x=iri)
+    if not rows:
+        raise ResourceNotFound(f"{iri} is not in the graph")
+    kind = kind_of({row["type"].value for row in rows if "type" in row})
+    alternates = alternates_for(stem, chosen)
+    headers = (("Content-Location", f"{request.script_root}{stem}{fmt.suffix_for(chosen)}"),
+               ("Link", link_header(alternates)))
+    if chosen is not fmt.HTML:
+        body = site.construct(kind.rdf_query, chosen.media_type, **{kind.rdf_param: iri})
+        return Answer(body, chosen.content_type, None, headers)
+    jsonld = json.loads(site.construct(kind.rdf_query, fmt.JSON_LD.media_type,
+                                       **{kind.rdf_param: iri}))
+    statements = Statements(iri, site.select("statements", x=iri))
+    context = PageContext(site, iri, stem, statements, alternates, jsonld)
+    html = kind.render(context)
+    return Answer(html.encode("utf-8"), fmt.HTML.content_type, None, headers)
+
+
+def init_app(app: Flask) -> None:
+    """Register the blueprint."""
+    app.register_blueprint(bp)

@@ -1,0 +1,86 @@
+"""Jinja helpers shared by every page: links for IRIs, dates, role codes, vendor URLs.
+
+Autoescaping stays on (Flask's default for .html templates) and no helper returns markup:
+templates build every element themselves, so data is always escaped.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from flask import Flask
+
+from .site_data import current_site
+from .terms import PREFIXES
+
+# Longest namespace first, so `nap:` is not shadowed by a shorter prefix of its IRI.
+_NAMESPACES = sorted(((ns, prefix) for prefix, ns in PREFIXES.items()),
+                     key=lambda pair: -len(pair[0]))
+
+
+def iri_url(iri: str) -> str:
+    """The URL to link for an IRI (site_data.url_for_iri with the running site's base)."""
+    return current_site().url_for_iri(iri)
+
+
+def long_date(value: object) -> str:
+    """'2018-03-08' as '8 March 2018'; anything that is not an ISO date is left as it is."""
+    try:
+        day = datetime.date.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return f"{day.day} {day:%B %Y}"
+
+
+def short_date(value: object) -> str:
+    """'2018-03-08' as '8 Mar'; anything that is not an ISO date is left as it is."""
+    try:
+        day = datetime.date.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return f"{day.day} {day:%b}"
+
+
+def upper_first(value: object) -> str:
+    """The text with its first letter in upper case and the rest as written ('smes' stays)."""
+    text = str(value)
+    return text[:1].upper() + text[1:]
+
+
+def role_code(notation: object) -> str:
+    """A short code for a role from its notation: 'relevant-ministry' -> 'RM'."""
+    return "".join(part[:1].upper() for part in str(notation).split("-") if part) or "?"
+
+
+def local_name(iri: object) -> str:
+    """The last segment or fragment of an IRI: '…/ontology#Consultation' -> 'Consultation'."""
+    text = str(iri).rstrip("/#")
+    for separator in ("#", "/"):
+        if separator in text:
+            text = text.rsplit(separator, 1)[1]
+            break
+    return text
+
+
+def curie(iri: object) -> str:
+    """A prefixed name for an IRI in a known namespace ('nap:Consultation'), else the IRI."""
+    text = str(iri)
+    for namespace, prefix in _NAMESPACES:
+        if text.startswith(namespace) and len(text) > len(namespace):
+            return f"{prefix}:{text[len(namespace):]}"
+    return text
+
+
+def init_app(app: Flask) -> None:
+    """Install the helpers as Jinja globals and filters, and the site's base IRI."""
+    app.jinja_env.globals.update(iri_url=iri_url, role_code=role_code, local_name=local_name,
+                                 curie=curie)
+
+    @app.context_processor
+    def _site_base() -> dict[str, str]:
+        return {"site_base": current_site().base}
+
+    app.jinja_env.filters.update(long_date=long_date, short_date=short_date,
+                                 upper_first=upper_first)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

@@ -1,0 +1,169 @@
+"""Smoke tests of bench/: its pieces on a tiny workload, so the bench does not rot.
+
+No timing is asserted here: speed is measured by bench/run.py, as ratios against peers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from bench import load, report, servers, workload
+from napgraph.graph.canned import load_queries
+
+MINI = Path(__file__).parent / "data" / "mini.nq"
+
+HEY_SUMMARY = """
+Summary:
+  Total:\t2.0005 secs
+  Slowest:\t0.0030 secs
+  Fastest:\t0.0000 secs
+  Average:\t0.0002 secs
+  Requests/sec:\t33501.2938
+
+Latency distribution:
+  10% in 0.0001 secs
+  50% in 0.0002 secs
+  99% in 0.0008 secs
+
+Status code distribution:
+  [200]\t67010 responses
+  [503]\t8 responses
+
+"""
+HEY_FEW = """
+Summary:
+  Total:\t4.1000 secs
+  Slowest:\t4.0500 secs
+  Requests/sec:\t1.9512
+
+Latency distribution:
+  10% in 3.9000 secs
+  50% in 4.0000 secs
+
+Status code distribution:
+  [200]\t8 responses
+"""
+HEY_REFUSED = """
+Summary:
+  Total:\t0.0008 secs
+  Requests/sec:\t19537.5940
+
+Status code distribution:
+
+Error distribution:
+  [16]\tGet "http://127.0.0.1:1/query": dial tcp 127.0.0.1:1: connect: connection refused
+"""
+
+
+def test_parse_hey_summary():
+    result = load.parse_hey(HEY_SUMMARY)
+    assert (result.rps, result.p50_ms, result.p99_ms) == (33501.2938, 0.2, 0.8)
+    assert result.statuses == {"200": 67010, "503": 8}
+    assert not result.clean
+    assert result.ok_rps == pytest.approx(33501.2938 * 67010 / 67018)
+
+
+def test_parse_hey_takes_the_slowest_as_p99_when_hey_has_too_few_samples():
+    assert load.parse_hey(HEY_FEW).p99_ms == pytest.approx(4050)
+
+
+def test_parse_hey_counts_errors_apart_from_responses():
+    result = load.parse_hey(HEY_REFUSED)
+    assert result.statuses == {}
+    assert sum(result.errors.values()) == 16
+    assert (result.ok_rps, result.p50_ms) == (0.0, None)
+
+
+def test_parse_hey_refuses_other_output():
+    with pytest.raises(ValueError):
+        load.parse_hey("hey: connection refused")
+
+
+# Queries that call SERVICE are not in the workload, and not run here: no outside traffic.
+LOCAL_QUERIES = sorted(slug for slug, query in load_queries().items()
+                       if not workload.uses_service(query.text))
+
+
+def test_the_workload_leaves_out_service_queries():
+    assert not any(workload.uses_service(q.text) for q in workload.workload())
+    assert workload.uses_service("SELECT * { SeRvIcE <http://example.org/> { ?s ?p ?o } }")
+
+
+@pytest.mark.parametrize("slug", LOCAL_QUERIES)
+def test_inlined_defaults_give_the_substituted_answer(store, slug):
+    substituted, inlined = workload.check_inlined(store, load_queries()[slug])
+    assert substituted == inlined
+
+
+def test_workload_names_are_unique_and_every_query_parses():
+    queries = workload.workload()
+    assert len({q.name for q in queries}) == len(queries)
+    empty = ox.Store()
+    for query in queries:
+        empty.query(query.text, use_default_graph_as_union=True)  # raises on a syntax error
+
+
+@pytest.mark.parametrize(("body", "content_type", "expected"), [
+    (b'{"head":{"vars":["s"]},"results":{"bindings":[{},{}]}}',
+     "application/sparql-results+json", 2),
+    (b'{"head":{},"boolean":true}', "application/sparql-results+json; charset=utf-8", 1),
+    (b"<a:s> <a:p> <a:o> .\n<a:s> <a:p> <a:q> .\n", "application/n-triples", 2),
+    (b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/>'
+     b"<boolean>false</boolean></sparql>", "application/sparql-results+xml", 0),
+])
+def test_count_answer(body, content_type, expected):
+    assert workload.count_answer(body, content_type) == expected
+
+
+def test_report_geomean_and_ratios():
+    scale = {"name": "tiny", "quads": 3, "queries": [
+        {"name": "q1", "counts": {"napgraph-warm": 1, "napgraph-cold": 1, "oxigraph": 1},
+         "runs": {"napgraph-warm": {"ok_rps": 200.0}, "napgraph-cold": {"ok_rps": 50.0},
+                  "oxigraph": {"ok_rps": 100.0}}},
+        {"name": "q2", "counts": {"napgraph-warm": 2, "napgraph-cold": 2, "oxigraph": 3},
+         "runs": {"napgraph-warm": {"ok_rps": 1.0}, "napgraph-cold": {"ok_rps": 1.0},
+                  "oxigraph": {"ok_rps": 100.0}}},
+    ]}
+    means = report.geomeans(scale)
+    assert means["warm/oxigraph"] == pytest.approx(2.0)  # q2's answers differ: left out
+    assert means["cold/oxigraph"] == pytest.approx(0.5)
+    assert means["warm/rdflib"] is None
+    text = report.render({"scales": [{**scale, "geomean": means}]})
+    assert "q2" in text and "≠" in text
+
+
+@pytest.fixture
+def napgraph_server(tmp_path):
+    server = servers.napgraph("smoke", [MINI], tmp_path, workers=1,
+                              env={"NAPGRAPH_QUERY_RUNNERS": "1"})
+    with servers.Servers() as started:
+        yield started.start(server, timeout=60)
+    assert server.process is None
+
+
+def test_servers_start_answer_and_stop(napgraph_server):
+    pids = napgraph_server.pids()
+    assert len(pids) >= 3  # gunicorn master, a worker, its query runner
+    query = workload.Query("count", "aggregate", "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }",
+                           "SELECT")
+    from bench.run import probe
+
+    answer = probe(napgraph_server, query, timeout=30)
+    assert (answer["status"], answer["count"]) == (200, 1)
+    napgraph_server.stop()
+    assert not [pid for pid in pids if os.path.exists(f"/proc/{pid}")
+                and "Z" not in Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1][:3]]
+
+
+@pytest.mark.skipif(shutil.which(load.HEY) is None, reason="hey is not installed")
+def test_run_hey_against_a_live_server(napgraph_server):
+    result = load.run_hey(napgraph_server.query_url("ASK {}"), concurrency=2, requests=8,
+                          headers=["Accept: application/sparql-results+json"])
+    assert result.statuses == {"200": 8}
+    assert json.dumps(result.record())

@@ -1,0 +1,130 @@
+"""`napgraph push`: the build and its imports land in a real Oxigraph server, one named graph
+per PUT; pushing again gives the same store; failures name the request and exit 1."""
+
+from __future__ import annotations
+
+import base64
+import shutil
+from pathlib import Path
+
+import pytest
+import requests
+from click.testing import CliRunner
+
+from napgraph.cli import main
+from napgraph.graph.loaded import list_graphs
+from napgraph.graph.push import gsp_endpoint
+from tests.server_fixtures import free_port
+from tests.store_fixtures import push_build
+
+COUNTS = "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+
+
+def store_counts(store) -> dict[str, int]:
+    answer = requests.post(store.query_url, data={"query": COUNTS},
+                           headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    return {row["g"]["value"]: int(row["n"]["value"])
+            for row in answer.json()["results"]["bindings"]}
+
+
+def served_counts(build_dir: Path) -> dict[str, int]:
+    return {row.name: row.triples for row in list_graphs(build_dir) if not row.replaced}
+
+
+@pytest.fixture(scope="module")
+def store(start_oxigraph):
+    return start_oxigraph()
+
+
+def test_push_loads_every_graph_of_the_build_and_imports(store, jp_xx_build):
+    output = push_build(jp_xx_build, store)
+    expected = served_counts(jp_xx_build)
+    assert "https://w3id.org/napgraph/graph/xx" in expected
+    assert store_counts(store) == expected
+    progress = [line.split() for line in output.splitlines() if line.startswith("  ")]
+    assert {words[0]: int(words[1]) for words in progress} == expected
+    assert {words[2] for words in progress} <= {"201", "204"}
+    total = sum(expected.values())
+    assert f"pushed {len(expected)} graphs ({total} triples) to {store.root}/store" in output
+
+
+def test_push_again_replaces_rather_than_adds(store, jp_xx_build):
+    push_build(jp_xx_build, store)
+    graph = "https://w3id.org/napgraph/graph/jp"
+    requests.post(f"{store.root}/store?graph={graph}", data=b"<urn:x> <urn:y> <urn:z> .\n",
+                  headers={"Content-Type": "application/n-triples"},
+                  timeout=10).raise_for_status()  # POST adds: the store drifts from the build
+    assert store_counts(store)[graph] == served_counts(jp_xx_build)[graph] + 1
+    output = push_build(jp_xx_build, store)
+    assert store_counts(store) == served_counts(jp_xx_build)
+    assert "204 No Content" in output  # the graphs existed: replaced
+
+
+@pytest.mark.parametrize(("to", "gsp", "expected"), [
+    ("http://h:7878", None, "http://h:7878/store"),
+    ("http://h:7878/", None, "http://h:7878/store"),
+    ("http://h:7878/query", None, "http://h:7878/store"),
+    ("http://h:3030/ds", "http://h:3030/ds/data", "http://h:3030/ds/data"),
+], ids=["root", "slash", "query", "gsp"])
+def test_gsp_endpoint(to, gsp, expected):
+    assert gsp_endpoint(to, gsp) == expected
+
+
+def run_push(*args: str):
+    return CliRunner().invoke(main, ["push", *args])
+
+
+def test_unreachable_store_exits_1_naming_the_url(build):
+    url = f"http://127.0.0.1:{free_port()}"
+    result = run_push("--to", url, "--build-dir", str(build.release.parents[1]))
+    assert result.exit_code == 1
+    assert f"PUT {url}/store?graph=" in result.output
+    assert "cannot reach the store" in result.output
+
+
+def test_an_error_status_exits_1_with_status_and_url(store, build):
+    result = run_push("--to", store.root, "--gsp", f"{store.root}/nowhere",
+                      "--build-dir", str(build.release.parents[1]))
+    assert result.exit_code == 1
+    assert f"PUT {store.root}/nowhere?graph=" in result.output
+    assert "the store answered 404 Not Found" in result.output
+
+
+def test_nothing_to_push(tmp_path):
+    result = run_push("--to", "http://127.0.0.1:1", "--build-dir", str(tmp_path))
+    assert result.exit_code == 1
+    assert "nothing to push" in result.output
+    assert "run `napgraph build`" in result.output
+
+
+def test_a_damaged_build_is_not_pushed(build, tmp_path):
+    folder = tmp_path / "build"
+    shutil.copytree(build.release.parents[1], folder, symlinks=True)
+    damaged = (folder / "current").resolve() / "napgraph.nq"
+    damaged.write_bytes(damaged.read_bytes()[:-100])
+    result = run_push("--to", "http://127.0.0.1:1", "--build-dir", str(folder))
+    assert result.exit_code == 1
+    assert "nothing to push" in result.output and "corrupted" in result.output
+
+
+def test_not_an_http_url(build):
+    result = run_push("--to", "ftp://h/", "--build-dir", str(build.release.parents[1]))
+    assert result.exit_code == 1
+    assert "is not an http or https URL" in result.output
+
+
+def test_credentials_are_sent_and_never_printed(fake_store, build, tmp_path):
+    """user:password@ in the URL becomes basic authentication; messages leave it out."""
+    fake_store.mode = 401
+    try:
+        result = run_push("--to", "http://127.0.0.1:1", "--gsp",
+                          fake_store.url.replace("http://", "http://ann:s3cret@"),
+                          "--build-dir", str(build.release.parents[1]))
+    finally:
+        fake_store.mode = "ok"
+    assert result.exit_code == 1
+    assert "the store answered 401" in result.output
+    assert "s3cret" not in result.output
+    sent = fake_store.requests[-1]
+    assert sent["method"] == "PUT"
+    assert sent["authorization"] == "Basic " + base64.b64encode(b"ann:s3cret").decode()

@@ -1,0 +1,101 @@
+"""What `napgraph serve --store` sends a store: the query with its base and its bindings
+written in (remote_query.prepare_query), FROM clauses as protocol parameters
+(remote_query.dataset_clauses), and how an answer's media type is read (remote._parse)."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+from napgraph.server.errors import StoreBadAnswer
+from napgraph.server.remote import _parse
+from napgraph.server.remote_query import dataset_clauses, prepare_query
+from napgraph.server.runner import Engine
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+IRI = ox.NamedNode("https://w3id.org/napgraph/id/jp/org/mofa")
+EIGHT = ox.Literal("8", datatype=ox.NamedNode(XSD + "integer"))
+BASE = "http://127.0.0.1:5000/sparql"
+
+PREPARED = [
+    ("no-bindings", "SELECT * { ?s ?p ?o }", None, None, "SELECT * { ?s ?p ?o }"),
+    ("values-open-the-where-group", "SELECT ?actor ?x WHERE { ?x ?p ?actor }", None,
+     {"actor": IRI}, f"SELECT ?actor ?x WHERE {{ VALUES (?actor) {{ ({IRI}) }} ?x ?p ?actor }}"),
+    ("several-sorted-by-name", "SELECT ?b ?a { ?a ?p ?b }", None,
+     {"b": EIGHT, "a": IRI},
+     f"SELECT ?b ?a {{ VALUES (?a ?b) {{ ({IRI} {EIGHT}) }} ?a ?p ?b }}"),
+    ("not-in-a-projection-expression", "SELECT (EXISTS { ?s ?p ?o } AS ?e) ?o { ?s ?p ?o }",
+     None, {"o": ox.Literal("x")},
+     'SELECT (EXISTS { ?s ?p ?o } AS ?e) ?o { VALUES (?o) { ("x") } ?s ?p ?o }'),
+    ("after-the-construct-template", "CONSTRUCT { ?s ?p ?o . } WHERE { ?s ?p ?o }", None,
+     {"o": ox.Literal("x")},
+     'CONSTRUCT { ?s ?p ?o . } WHERE { VALUES (?o) { ("x") } ?s ?p ?o }'),
+    ("construct-where-gets-a-trailing-block", "CONSTRUCT WHERE { ?s ?p ?o }", None,
+     {"o": ox.Literal("x")}, 'CONSTRUCT WHERE { ?s ?p ?o }\nVALUES (?o) { ("x") }'),
+    ("a-string-stays-one-literal", "SELECT ?t { ?s ?p ?t }", None,
+     {"t": ox.Literal('" } ; DROP ALL ; {')},
+     'SELECT ?t { VALUES (?t) { ("\\" } ; DROP ALL ; {") } ?s ?p ?t }'),
+    ("language-tag", "SELECT ?t { ?s ?p ?t }", None, {"t": ox.Literal("x", language="en")},
+     'SELECT ?t { VALUES (?t) { ("x"@en) } ?s ?p ?t }'),
+    ("bound-service-endpoint-is-written-in", "SELECT ?peer { SERVICE SILENT ?peer { ?s ?p ?o } }",
+     None, {"peer": ox.NamedNode("http://b.example/sparql")},
+     "SELECT ?peer { VALUES (?peer) { (<http://b.example/sparql>) } "
+     "SERVICE SILENT <http://b.example/sparql> { ?s ?p ?o } }"),
+    ("relative-iri-gets-the-base", "SELECT * { <a> ?p ?o }", BASE, None,
+     f"BASE <{BASE}> SELECT * {{ <a> ?p ?o }}"),
+    ("relative-prefix-gets-the-base", "PREFIX e: <e#> SELECT * { e:a ?p ?o }", BASE, None,
+     f"BASE <{BASE}> PREFIX e: <e#> SELECT * {{ e:a ?p ?o }}"),
+    ("absolute-iris-need-no-base", "SELECT * { <http://e/a> ?p ?o }", BASE, None,
+     "SELECT * { <http://e/a> ?p ?o }"),
+    ("a-relative-iri-in-a-comment-is-no-iri", "SELECT * { ?s ?p ?o } # <a>", BASE, None,
+     "SELECT * { ?s ?p ?o } # <a>"),
+    ("an-unusable-base-is-left-out", "SELECT * { <a> ?p ?o }", "http://h/a b", None,
+     "SELECT * { <a> ?p ?o }"),
+]
+
+
+@pytest.mark.parametrize(("query", "base", "bindings", "expected"),
+                         [case[1:] for case in PREPARED], ids=[case[0] for case in PREPARED])
+def test_prepare_query(query, base, bindings, expected):
+    prepared = prepare_query(query, base, bindings)
+    assert prepared == expected
+    # and it parses (nothing runs on an empty store; a base for the case that has none)
+    ox.Store().query(prepared, base_iri="http://fallback.example/")
+
+
+def resolve(prologue: str, term: str) -> str:
+    return Engine(ox.Store(), ()).resolve(prologue, term, BASE)
+
+
+@pytest.mark.parametrize(("query", "default", "named"), [
+    ("SELECT * FROM <http://g/1> FROM NAMED <http://g/2> { ?s ?p ?o }",
+     ["http://g/1"], ["http://g/2"]),
+    ("PREFIX g: <http://g/> SELECT * FROM g:1 FROM g:3 { ?s ?p ?o }",
+     ["http://g/1", "http://g/3"], []),
+    ("SELECT * FROM NAMED <rel> { GRAPH ?g { ?s ?p ?o } }", [], ["http://127.0.0.1:5000/rel"]),
+    ("SELECT * FROM nope:x { ?s ?p ?o }", [], []),
+], ids=["both", "prefixed", "relative", "unresolvable"])
+def test_dataset_clauses(query, default, named):
+    assert dataset_clauses(query, resolve) == (default, named)
+
+
+@pytest.mark.parametrize(("media_type", "body", "form", "kind"), [
+    ("application/sparql-results+json", b'{"head":{},"boolean":true}', "ASK", "ASK"),
+    ("application/sparql-results+xml",
+     b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+     b'<head><variable name="x"/></head><results/></sparql>', "SELECT", "SELECT"),
+    ("text/tab-separated-values", b"?x\n<http://e/a>\n", "SELECT", "SELECT"),
+    ("application/json", b'{"head":{"vars":[]},"results":{"bindings":[]}}', "SELECT", "SELECT"),
+    ("application/json", b'{"@id":"http://e/a","http://e/p":"x"}', "CONSTRUCT", "CONSTRUCT"),
+    ("text/turtle", b"<http://e/a> <http://e/p> 1 .", "DESCRIBE", "CONSTRUCT"),
+], ids=["json-boolean", "xml", "tsv", "json-results", "json-ld", "turtle"])
+def test_answers_are_read_by_their_media_type(media_type, body, form, kind):
+    result, found = _parse(media_type, body, form)
+    assert found == kind
+    assert (bool(result) if kind == "ASK" else list(result) is not None)
+
+
+@pytest.mark.parametrize("media_type", ["text/html", "text/plain", "text/csv", ""])
+def test_other_media_types_are_a_bad_answer(media_type):
+    with pytest.raises(StoreBadAnswer, match="neither SPARQL results nor RDF"):
+        _parse(media_type, b"whatever", "SELECT")

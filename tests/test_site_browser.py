@@ -1,0 +1,143 @@
+"""The site in a real browser: Debian's headless Chromium driven by Playwright.
+
+Each page is opened against the live server on the real build. A test fails on any console
+error (a script error, a resource refused by the Content-Security-Policy, a 404) and on any
+request that would leave the server's own origin. Screenshots go to tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+
+from tests.site_fixtures import ARTIFACTS
+
+
+@dataclass
+class Visit:
+    """One page opened in the browser, with what went wrong while it was open."""
+
+    page: object
+    console_errors: list[str] = field(default_factory=list)
+    foreign_requests: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def visit(browser, site_server, request) -> Callable[..., Visit]:
+    contexts = []
+
+    def open_page(path: str, width: int = 1280, height: int = 900) -> Visit:
+        context = browser.new_context(viewport={"width": width, "height": height})
+        contexts.append(context)
+        page = context.new_page()
+        seen = Visit(page)
+
+        def guard(route):
+            if route.request.url.startswith(site_server.root + "/"):
+                route.continue_()
+            else:
+                seen.foreign_requests.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", guard)
+        page.on("console", lambda message: seen.console_errors.append(message.text)
+                if message.type == "error" else None)
+        page.on("pageerror", lambda error: seen.console_errors.append(str(error)))
+        page.goto(site_server.root + path, wait_until="networkidle")
+        return seen
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def finish(seen: Visit, name: str) -> None:
+    """Save the screenshot, then fail on console errors or foreign requests."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    seen.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    assert seen.console_errors == []
+    assert seen.foreign_requests == []
+
+
+def test_home(visit):
+    seen = visit("/")
+    page = seen.page
+    assert page.locator(".timeline-card").count() == 10
+    assert page.locator(".timeline").is_visible()
+    assert page.locator("table.matrix").is_visible()
+    assert page.locator("table.matrix td.cell:not(.absent)").count() == 212
+    assert page.locator(".legend").first.is_visible()
+    finish(seen, "home")
+
+
+def test_home_on_a_phone(visit):
+    seen = visit("/", width=390, height=844)
+    assert seen.page.locator(".timeline-card").first.is_visible()
+    # The matrix scrolls inside its own box instead of widening the page.
+    width = seen.page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390
+    finish(seen, "home-phone")
+
+
+def test_consultation(visit):
+    seen = visit("/id/jp/consultation/2018-04")
+    page = seen.page
+    assert page.locator("h1").inner_text() == "4th multi-stakeholder consultation"
+    assert page.locator("#attendees-heading").is_visible()
+    assert page.locator("#points-heading").is_visible()
+    source = page.locator("details.source").first
+    source.locator("summary").click()
+    assert source.locator("blockquote").is_visible()
+    finish(seen, "consultation")
+
+
+def test_actor(visit):
+    seen = visit("/id/jp/org/mofa")
+    page = seen.page
+    assert page.locator(".timeline-strip li").count() == 10
+    assert page.locator("[lang=ja]").first.is_visible()
+    finish(seen, "actor")
+
+
+def test_principle(visit):
+    seen = visit("/id/ungp/principle/17")
+    page = seen.page
+    assert page.locator("h1").inner_text().startswith("Guiding Principle 17")
+    assert page.locator(".meeting-facts").count() >= 1
+    finish(seen, "principle")
+
+
+def test_ontology(visit):
+    seen = visit("/ontology#Consultation")
+    page = seen.page
+    assert page.locator("#Consultation").is_visible()
+    assert page.locator("#schemes").is_visible()
+    finish(seen, "ontology")
+
+
+def test_query_page_runs_a_query(visit):
+    seen = visit("/sparql")
+    page = seen.page
+    editor = page.locator(".CodeMirror")
+    assert editor.is_visible(), "CodeMirror did not enhance the textarea"
+    editor.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("PREFIX nap: <https://w3id.org/napgraph/ontology#>\n"
+                       "SELECT ?point WHERE { ?point a nap:DiscussionPoint }")
+    page.get_by_role("button", name="Run query").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("table.results-table tbody tr").count() == 31
+    page.locator(".CodeMirror").wait_for(state="visible")
+    finish(seen, "sparql")
+
+
+def test_query_page_loads_an_example(visit):
+    seen = visit("/sparql")
+    page = seen.page
+    page.locator("a.example[href$='example=actor-meetings']").click()
+    text = page.evaluate("document.querySelector('.CodeMirror').CodeMirror.getValue()")
+    assert text.startswith("# title: Which meetings did an actor attend")
+    assert page.url.endswith("/sparql"), "the example loaded in place, without navigating"
+    finish(seen, "sparql-example")
