@@ -63,7 +63,11 @@ def render(page: PageContext) -> str:
     rows = site.select("consultation", x=iri)
     meeting = rows[0] if rows else {}
     sources: dict[str, list[Quote]] = defaultdict(list)
-    for row in site.select("consultation-sources", x=iri):
+    # The date sentence describes the consultation; its heading (`#heading`), which comes
+    # first in the text, is shown after it.
+    rows_by_role = sorted(site.select("consultation-sources", x=iri),
+                          key=lambda row: row["annotation"].value.endswith("#heading"))
+    for row in rows_by_role:
         sources[row["fact"].value].append(quote_of(row))
     topics, principles = _topics(site.select("consultation-topics", x=iri))
     return page.render(

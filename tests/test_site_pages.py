@@ -106,6 +106,12 @@ def test_consultation_page_quotes_its_sources(first_consultation):
             "consultation on the topic of public procurements.") in marks
 
 
+def test_consultation_quotes_its_date_sentence_first(first_consultation):
+    """The first quote on the page is the sentence that states the date and topic."""
+    marks = first_consultation.text_of("mark")
+    assert marks[0].startswith("On March 8, 2018, the Government of Japan organized")
+
+
 def test_actor_page_timeline_and_contributions(site_server):
     page = parse_html(get(site_server, "/id/jp/org/mofa").text)
     strip = [a["href"] for tag, a in page.elements
