@@ -12,6 +12,15 @@ from napgraph import __version__
 DEFAULT_BUILD_DIR = Path("build")
 
 
+build_dir_option = click.option(
+    "--build-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_BUILD_DIR,
+    show_default=True,
+    help="Build folder (as written by `napgraph build`).",
+)
+
+
 @click.group()
 @click.version_option(__version__, prog_name="napgraph")
 def main() -> None:
@@ -74,12 +83,7 @@ def validate(path: Path) -> None:
 @click.option(
     "--store", "store_url", help="Remote SPARQL 1.1 store URL instead of the embedded one."
 )
-@click.option(
-    "--build-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_BUILD_DIR,
-    show_default=True,
-)
+@build_dir_option
 def serve(host: str, port: int, workers: int, store_url: str | None, build_dir: Path) -> None:
     """Build the graph if needed, load it and serve SPARQL and linked-data pages."""
     from napgraph.server.serving import serve as run
@@ -101,12 +105,7 @@ def serve(host: str, port: int, workers: int, store_url: str | None, build_dir: 
     help="RDF format of a file: an extension (ttl, trig, nq, nt, jsonld, rdf) or a media "
     "type (default: from the file's extension).",
 )
-@click.option(
-    "--build-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_BUILD_DIR,
-    show_default=True,
-)
+@build_dir_option
 @click.option(
     "--replace",
     is_flag=True,
@@ -177,12 +176,7 @@ def _byte_progress(source: str, stream):
 
 
 @main.command()
-@click.option(
-    "--build-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_BUILD_DIR,
-    show_default=True,
-)
+@build_dir_option
 def graphs(build_dir: Path) -> None:
     """List the named graphs napgraph serves: the build's and each import's, with counts."""
     from napgraph.graph.loaded import list_graphs
@@ -206,12 +200,7 @@ def graphs(build_dir: Path) -> None:
     help="The store: its root URL or its query endpoint (Oxigraph: http://HOST:7878).",
 )
 @click.option("--gsp", help="Graph Store Protocol endpoint (default: TO/store, Oxigraph's).")
-@click.option(
-    "--build-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_BUILD_DIR,
-    show_default=True,
-)
+@build_dir_option
 @click.option(
     "--timeout",
     default=300.0,
