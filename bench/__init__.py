@@ -1,0 +1,1 @@
+"""Benchmarks of the napgraph server against its peers; see bench/README.md."""
