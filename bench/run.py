@@ -368,7 +368,7 @@ def update_readme(results: dict, results_file: Path, readme: Path = README) -> N
     block = (f"{MARK_START}\nMeasured {results['date']} on {results['machine']['cores']} cores "
              f"({results['machine']['cpu']}), shared with hey, which runs on the same cores; "
              f"hey -c {results['options']['concurrency']}, {_seconds(results)} per run. From "
-             f"`{results_file.relative_to(BENCH.parent)}`.\n\n"
+             f"`{results_file.resolve().relative_to(BENCH.parent)}`.\n\n"
              f"{report.render(results)}\n{MARK_END}")
     readme.write_text(head + block + tail, encoding="utf-8")
 

@@ -51,7 +51,7 @@ from bench.servers import (  # noqa: E402
 from bench.workload import Query, count_answer, workload  # noqa: E402
 
 BENCH = Path(__file__).resolve().parent
-CROSS_COUNTRY = re.compile(r"^(cross-country|compare)")
+CROSS_COUNTRY = re.compile(r"^(cross-country|compare|country-)")  # country-*: per-country rows
 STAND_INS = ("agg-classes", "agg-graphs", "consultations", "attendance-by-role")
 TIME = "/usr/bin/time"
 # The embedded server at scale: the cache off (latency of the query, not of the cache), and
