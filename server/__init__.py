@@ -25,6 +25,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from . import (
         canned_views,
+        compare,
         errors,
         hygiene,
         resources,
@@ -53,4 +54,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     resources.init_app(app)
     site.init_app(app)
     canned_views.init_app(app)
+    compare.init_app(app)
     return app
