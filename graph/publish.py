@@ -163,6 +163,11 @@ def verify_release(folder: Path) -> dict:
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
         files = manifest["files"]
+    except KeyError:
+        raise CorruptRelease(
+            f"{path}: written by an older napgraph, without checksums; "
+            "rebuild with `napgraph build`"
+        ) from None
     except FileNotFoundError:
         raise CorruptRelease(f"{folder}: no manifest.json (half-written or not a build)") from None
     except (OSError, ValueError, KeyError, TypeError) as error:
