@@ -45,6 +45,11 @@ DAMAGE = [
     ("missing-dump", lambda current: (current / "napgraph.nq").unlink(), "missing"),
     ("missing-manifest", lambda current: (current / "manifest.json").unlink(), "no manifest.json"),
     (
+        "old-manifest",
+        lambda current: (current / "manifest.json").write_text('{"version": "x"}'),
+        "written by an older napgraph, without checksums; rebuild with `napgraph build`",
+    ),
+    (
         "garbled-manifest",
         lambda current: (current / "manifest.json").write_text("{not json"),
         "unreadable manifest",
