@@ -170,7 +170,7 @@ def verify_release(folder: Path) -> dict:
         ) from None
     except FileNotFoundError:
         raise CorruptRelease(f"{folder}: no manifest.json (half-written or not a build)") from None
-    except (OSError, ValueError, KeyError, TypeError) as error:
+    except (OSError, ValueError, TypeError) as error:
         raise CorruptRelease(f"{path}: unreadable manifest ({error})") from None
     for name, expected in files.items():
         try:
