@@ -133,12 +133,12 @@ def test_manifest_lists_the_whole_suite():
     assert sum(1 for _, reqs in CASES if any(r.is_update for r in reqs)) == 12
 
 
-@pytest.mark.parametrize("requests_", [reqs for _, reqs in CASES],
-                         ids=[name for name, _ in CASES])
-def test_protocol(protocol_server, requests_):
+def check_entry(server, requests_) -> None:
+    """Send one manifest entry's requests to `server` and check each response: reads as the
+    manifest expects, updates refused as read-only and without effect."""
     update_refused = False
     for request in requests_:
-        response = send(protocol_server, request)
+        response = send(server, request)
         if request.is_update:
             assert response.status_code == 403, response.text
             assert "read-only" in response.text
@@ -157,3 +157,9 @@ def test_protocol(protocol_server, requests_):
             check_format(response, request.expected_format)
         if request.expected_boolean is not None:
             assert parsed_boolean(response) is request.expected_boolean
+
+
+@pytest.mark.parametrize("requests_", [reqs for _, reqs in CASES],
+                         ids=[name for name, _ in CASES])
+def test_protocol(protocol_server, requests_):
+    check_entry(protocol_server, requests_)

@@ -21,7 +21,7 @@ from napgraph.server.remote import RemoteBackend
 from napgraph.server.store import EmbeddedBackend, MediaTypes
 from tests.server_fixtures import make_build_dir, parse_rdf, protocol_nquads
 from tests.store_fixtures import push_build
-from tests.test_protocol_w3c import CASES, parsed_boolean, send, status_class
+from tests.test_protocol_w3c import CASES, check_entry
 
 NAP = "https://w3id.org/napgraph/"
 PREFIXES = (f"PREFIX nap: <{NAP}ontology#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
@@ -185,21 +185,7 @@ def remote_protocol_server(start_oxigraph, start_remote, tmp_path_factory):
                          ids=[name for name, _ in CASES])
 def test_w3c_protocol_suite(remote_protocol_server, requests_):
     """The W3C protocol manifest, as in test_protocol_w3c.py, against a store-backed server."""
-    update_refused = False
-    for request in requests_:
-        response = send(remote_protocol_server, request)
-        if request.is_update:
-            assert response.status_code == 403, response.text
-            assert "read-only" in response.text
-            update_refused = True
-            continue
-        if update_refused:
-            assert response.status_code == 200, response.text
-            assert parsed_boolean(response) is False
-            continue
-        assert status_class(response.status_code) in request.expected_status, response.text
-        if response.status_code >= 400:
-            assert response.text.strip() and "Traceback" not in response.text
+    check_entry(remote_protocol_server, requests_)
 
 
 def test_syntax_error_is_400_with_the_parsers_message(remote, embedded):
