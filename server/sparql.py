@@ -26,7 +26,7 @@ from .errors import (
 from .remote import RemoteBackend
 from .responses import not_modified, send
 from .service_description import ServiceDescription, template_path
-from .store import Backend, EmbeddedBackend, MediaTypes, UnacceptableForm
+from .store import Backend, EmbeddedBackend, MediaTypes, QueryResult, UnacceptableForm
 
 bp = Blueprint("sparql", __name__)
 EXTENSION = "napgraph.sparql"
@@ -44,6 +44,16 @@ class Endpoint:
     cache: ResponseCache
     description: ServiceDescription
     settings: Mapping[str, Any]
+
+    def run(self, operation: Operation, base_iri: str | None,
+            media_types: MediaTypes) -> QueryResult:
+        """Run a protocol operation on the backend with the endpoint's time and row limits;
+        raises the backend's errors."""
+        return self.backend.query(
+            operation.query, default_graph_uris=operation.default_graphs,
+            named_graph_uris=operation.named_graphs, union_default=True,
+            timeout=self.settings["QUERY_TIMEOUT"], base_iri=base_iri,
+            media_types=media_types, max_rows=self.settings["MAX_RESULT_ROWS"])
 
 
 @dataclass(frozen=True)
@@ -169,11 +179,7 @@ def answer_query(state: Endpoint, operation: Operation) -> Response:
     if cached is not None:
         return send(request, cached)
     try:
-        result = state.backend.query(
-            operation.query, default_graph_uris=operation.default_graphs,
-            named_graph_uris=operation.named_graphs, union_default=True,
-            timeout=state.settings["QUERY_TIMEOUT"], base_iri=base_iri,
-            media_types=media_types, max_rows=state.settings["MAX_RESULT_ROWS"])
+        result = state.run(operation, base_iri, media_types)
     except UnacceptableForm as refusal:
         raise NotAcceptable(str(choices[refusal.form])) from None
     chosen = next(c for c in choices.values()

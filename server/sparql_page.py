@@ -76,11 +76,7 @@ def results(state: Endpoint, operation: Operation) -> Response:
     examples = _examples()
     alternates = _downloads(operation)
     try:
-        result = state.backend.query(
-            operation.query, default_graph_uris=operation.default_graphs,
-            named_graph_uris=operation.named_graphs, union_default=True,
-            timeout=state.settings["QUERY_TIMEOUT"], base_iri=base_iri,
-            media_types=HTML_MEDIA, max_rows=state.settings["MAX_RESULT_ROWS"])
+        result = state.run(operation, base_iri, HTML_MEDIA)
     except NapgraphError as error:
         status, headers = status_of(error)
         body = _page(state, alternates, operation.query, examples, None, error.message)

@@ -23,22 +23,23 @@ def iri_url(iri: str) -> str:
     return current_site().url_for_iri(iri)
 
 
+def _iso_date(value: object) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
 def long_date(value: object) -> str:
     """'2018-03-08' as '8 March 2018'; anything that is not an ISO date is left as it is."""
-    try:
-        day = datetime.date.fromisoformat(str(value))
-    except ValueError:
-        return str(value)
-    return f"{day.day} {day:%B %Y}"
+    day = _iso_date(value)
+    return f"{day.day} {day:%B %Y}" if day else str(value)
 
 
 def short_date(value: object) -> str:
     """'2018-03-08' as '8 Mar'; anything that is not an ISO date is left as it is."""
-    try:
-        day = datetime.date.fromisoformat(str(value))
-    except ValueError:
-        return str(value)
-    return f"{day.day} {day:%b}"
+    day = _iso_date(value)
+    return f"{day.day} {day:%b}" if day else str(value)
 
 
 def upper_first(value: object) -> str:
