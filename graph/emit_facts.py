@@ -10,7 +10,13 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SDO, SKOS, XSD
 
 from napgraph.graph import iris
-from napgraph.graph.record import Consultation, Contribution, DiscussionPoint, Record
+from napgraph.graph.record import (
+    Consultation,
+    Contribution,
+    Decision,
+    DiscussionPoint,
+    Record,
+)
 from napgraph.graph.registry import Registry
 from napgraph.graph.vocab import NAP
 
@@ -118,6 +124,8 @@ def _consultation(
         _contribution(graph, registry, node, label, contribution)
     for point in consultation.points:
         _point(graph, registry, node, point)
+    for decision in consultation.decisions:
+        _decision(graph, node, label, decision, consultation.points)
 
 
 def _contribution(
@@ -177,6 +185,28 @@ def _point(graph: Graph, registry: Registry, consultation: URIRef, point: Discus
         graph.add((node, SDO.mentions, entity_iri(registry, mention.key)))
     for topic in point.topics:
         graph.add((node, SDO.about, entity_iri(registry, topic.key)))
+
+
+def _decision(
+    graph: Graph,
+    consultation: URIRef,
+    label: str,
+    decision: Decision,
+    points: list[DiscussionPoint],
+) -> None:
+    node = iris.decision(consultation, decision.number)
+    graph.add((node, RDF.type, NAP.Decision))
+    graph.add((node, RDF.type, PROV.Entity))
+    graph.add((node, RDFS.label, en(f"Decision of the {label} consultation: {decision.decided}")))
+    graph.add((node, DCTERMS.description, en(decision.text)))
+    graph.add((node, NAP.subjectText, Literal(decision.decided)))
+    graph.add((node, NAP.position, Literal(decision.number, datatype=XSD.positiveInteger)))
+    graph.add((node, NAP.decidedAt, consultation))
+    graph.add((node, PROV.wasGeneratedBy, consultation))
+    graph.add((consultation, NAP.hasDecision, node))
+    if decision.from_discussions:  # "Based on these discussions": the points recapped
+        for point in points:
+            graph.add((node, PROV.wasDerivedFrom, iris.discussion_point(consultation, point.number)))
 
 
 def _name(registry: Registry, key: str) -> str:

@@ -98,6 +98,10 @@ def discussion_point(consultation_iri: URIRef, number: int) -> URIRef:
     return URIRef(f"{consultation_iri}/point/{number}")
 
 
+def decision(consultation_iri: URIRef, number: int) -> URIRef:
+    return URIRef(f"{consultation_iri}/decision/{number}")
+
+
 def annotation(node: URIRef, name: str = "source") -> URIRef:
     """A provenance annotation of `node`; its target and selectors hang below it."""
     return URIRef(f"{node}#{name}")

@@ -8,6 +8,7 @@ The record's grammar, as published:
     On March 8, 2018, the Government of Japan organized the first … on the topic of ….
     1. <who reported / presented / shared what>      (sub-items " - (1) …")
     3. The following recaps some of the main discussion points from the meeting.
+       [Based on these discussions, it was decided to ….]  (decisions, on the same line)
        <heading> <paragraphs> …                        → discussion.py
     4. The attendees of the meeting were as follows:
        (Stakeholders) <names> …                        → attendees.py
@@ -21,7 +22,7 @@ import re
 from dataclasses import dataclass
 
 from napgraph.graph import attendees, discussion, proceedings
-from napgraph.graph.record import Consultation, Mention, Paragraph, Record
+from napgraph.graph.record import Consultation, Decision, Mention, Paragraph, Record
 from napgraph.graph.registry import Registry
 from napgraph.graph.source import SourceError, SourceText, Span
 from napgraph.graph.topics import TopicIndex
@@ -34,6 +35,11 @@ DATE_SENTENCE = re.compile(
 TOPIC_LEAD = re.compile(r"^(?:,?\s*(?:on the topic of|which)\s+|\s+)")
 ITEM = re.compile(r"^(\d+)\.\s+(\S.*)$")
 RECAP = re.compile(r"^The following recaps some of the main discussion points from the meeting\.")
+# A decision recorded after the recap sentence; any other text there is an error, so that no
+# sentence of the record is dropped unseen.
+DECISION = re.compile(
+    r"(?:(?P<basis>Based on these discussions), it|It) was decided (?P<decided>to [^.]+)\."
+)
 ATTENDEES = re.compile(r"^The attendees of the meeting were as follows:\s*$")
 ORDINAL_WORDS = (
     "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
@@ -141,6 +147,30 @@ def _paragraphs(source: SourceText, registry: Registry, lines: list[Line]) -> li
     return result
 
 
+def _decisions(source: SourceText, item: Item, recap_end: int) -> list[Decision]:
+    """The sentences that follow the recap sentence on its line: each must be a decision."""
+    _, line_start, line_text = item.line
+    position, end = item.text_start + recap_end, line_start + len(line_text.rstrip())
+    decisions: list[Decision] = []
+    while True:
+        while position < end and source.text[position].isspace():
+            position += 1
+        if position >= end:
+            return decisions
+        match = DECISION.match(source.text, position, end)
+        if not match:
+            raise source.error(
+                position,
+                "unexpected text after 'The following recaps some of the main discussion "
+                f"points from the meeting.': {source.text[position:end][:60]!r} "
+                "(only 'Based on these discussions, it was decided to ….' is understood here)",
+            )
+        span = Span(match.start(), match.end())
+        decisions.append(Decision(len(decisions) + 1, match.group(0), match.group("decided"),
+                                  span, match.group("basis") is not None))
+        position = match.end()
+
+
 def _parse_consultation(
     source: SourceText,
     registry: Registry,
@@ -162,6 +192,7 @@ def _parse_consultation(
             consultation.points = discussion.parse_points(
                 source, registry, topics, item.body, repairs
             )
+            consultation.decisions = _decisions(source, item, RECAP.match(first).end())
         elif ATTENDEES.match(first):
             consultation.participations = attendees.parse_attendees(
                 source, registry, item.body, repairs

@@ -61,6 +61,8 @@ def emit_provenance(record: Record, registry: Registry, meta: dict) -> Graph:
             annotate.node(child, point.span)
             annotate.mentions(child, point.mentions)
             annotate.mentions(child, point.topics, "about")
+        for decision in consultation.decisions:
+            annotate.node(iris.decision(node, decision.number), decision.span)
     return graph
 
 

@@ -64,6 +64,17 @@ class DiscussionPoint:
 
 
 @dataclass
+class Decision:
+    """A sentence recording that something was decided ("it was decided to ...")."""
+
+    number: int
+    text: str  # the whole sentence
+    decided: str  # what was decided, as worded ("to continue examining a way forward")
+    span: Span
+    from_discussions: bool  # the sentence says it was based on the discussions recapped
+
+
+@dataclass
 class Consultation:
     ordinal: int
     heading: str
@@ -77,6 +88,7 @@ class Consultation:
     topics: list[Mention] = field(default_factory=list)
     contributions: list[Contribution] = field(default_factory=list)
     points: list[DiscussionPoint] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)
     participations: list[Participation] = field(default_factory=list)
 
 

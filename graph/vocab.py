@@ -40,6 +40,7 @@ class NAP(DefinedNamespace):
     Statement: URIRef
     ContributionItem: URIRef
     DiscussionPoint: URIRef
+    Decision: URIRef
     Instrument: URIRef
     DomesticLaw: URIRef
     InternationalInstrument: URIRef
@@ -57,6 +58,8 @@ class NAP(DefinedNamespace):
     hasItem: URIRef
     hasDiscussionPoint: URIRef
     discussedAt: URIRef
+    hasDecision: URIRef
+    decidedAt: URIRef
     concernsPrinciple: URIRef
     alignedTopic: URIRef
     alignedPrinciple: URIRef

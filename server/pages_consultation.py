@@ -1,7 +1,7 @@
 """The consultation page: one meeting as the record tells it, every fact with its source.
 
 Date and topic; the reports, presentations and statements with who made them and their
-sub-items; the discussion points in full; the attendees grouped by role; the UN Guiding
+sub-items; the discussion points in full; the decisions taken; the attendees grouped by role; the UN Guiding
 Principles the topics concern; and for each fact the quote of the record it was read from.
 """
 
@@ -33,6 +33,14 @@ class Point:
     heading: str | None
     paragraphs: list[str]
     topics: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Decision:
+    iri: str
+    position: int
+    description: str | None
+    points: dict[str, str] = field(default_factory=dict)  # the points it was based on
 
 
 @dataclass
@@ -74,6 +82,7 @@ def render(page: PageContext) -> str:
         "consultation.html", meeting=meeting, topics=topics, pillars=_by_pillar(principles),
         contributions=_contributions(site.select("consultation-contributions", x=iri)),
         points=_points(site.select("consultation-points", x=iri)),
+        decisions=_decisions(site.select("consultation-decisions", x=iri)),
         attendees=_attendees(site.select("consultation-attendees", x=iri)),
         sources=sources)
 
@@ -131,6 +140,17 @@ def _points(rows: list[Row]) -> list[Point]:
             [part.strip() for part in description.split("\n\n") if part.strip()]))
         if "topic" in row:
             point.topics[row["topic"].value] = row["topicLabel"].value
+    return list(found.values())
+
+
+def _decisions(rows: list[Row]) -> list[Decision]:
+    found: dict[str, Decision] = {}
+    for row in rows:
+        iri = row["decision"].value
+        decision = found.setdefault(iri, Decision(
+            iri, int(text(row, "position") or 0), text(row, "description")))
+        if "point" in row:
+            decision.points[row["point"].value] = text(row, "pointLabel") or ""
     return list(found.values())
 
 

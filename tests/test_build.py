@@ -41,6 +41,11 @@ def corrupt(kind: str) -> str:
         return TEXT.replace("held the fifth multi-stakeholder", "held the sixth multi-stakeholder")
     if kind == "unknown-section":
         return TEXT.replace("(Academia)\n\nMs. Miwa YAMADA", "(Academics)\n\nMs. Miwa YAMADA", 1)
+    if kind == "text-after-recap":
+        return TEXT.replace(
+            "it was decided to continue examining a way forward.",
+            "it was decided to continue examining a way forward. The minutes were approved.",
+        )
     raise ValueError(kind)
 
 
@@ -58,6 +63,7 @@ BROKEN = [
         "says the 'sixth' consultation under the heading of consultation 5",
     ),
     ("unknown-section", 353, "unknown attendee section '(Academics)'"),
+    ("text-after-recap", 236, "unexpected text after 'The following recaps"),
 ]
 
 

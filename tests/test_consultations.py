@@ -107,6 +107,19 @@ def test_discussion_point_headings(sparql, case):
 
 
 @pytest.mark.parametrize("case", CONSULTATIONS, ids=IDS)
+def test_decisions(sparql, case):
+    """Only the 6th consultation records a decision, based on its three discussion points."""
+    rows = sparql(
+        """SELECT ?c ?decided (COUNT(?point) AS ?points) WHERE {
+        ?c nap:hasDecision ?d . ?d nap:subjectText ?decided ; nap:decidedAt ?c .
+        OPTIONAL { ?d prov:wasDerivedFrom ?point . ?point nap:discussedAt ?c }
+    } GROUP BY ?c ?d ?decided""",
+        c=consultation_iri(case),
+    )
+    assert [[r["decided"], int(r["points"])] for r in rows] == case.get("decisions", [])
+
+
+@pytest.mark.parametrize("case", CONSULTATIONS, ids=IDS)
 def test_every_fact_points_to_its_sentence(sparql, case):
     """Each consultation's annotations quote the source text exactly at their offsets."""
     rows = sparql(

@@ -112,6 +112,27 @@ def test_consultation_quotes_its_date_sentence_first(first_consultation):
     assert marks[0].startswith("On March 8, 2018, the Government of Japan organized")
 
 
+def test_consultation_page_shows_its_decision_and_what_it_was_based_on(site_server):
+    page = parse_html(get(site_server, "/id/jp/consultation/2018-06").text)
+    assert "Decisions" in page.text_of("h2")
+    sentence = "Based on these discussions, it was decided to continue examining a way forward."
+    assert sentence in page.text_of("p")
+    assert sentence in page.text_of("mark")  # quoted from the record
+    hrefs = [a.get("href") for a in page.find("a")]
+    assert "/id/jp/consultation/2018-06/decision/1" in hrefs
+    assert hrefs.count("/id/jp/consultation/2018-06/point/3") >= 2  # the point, and the basis
+    first = parse_html(get(site_server, "/id/jp/consultation/2018-01").text)
+    assert "Decisions" not in first.text_of("h2")  # no empty section where none was taken
+
+
+def test_decision_dereferences_with_its_source(site_server):
+    response = get(site_server, "/id/jp/consultation/2018-06/decision/1", accept="text/turtle")
+    assert response.status_code == 200
+    assert "continue examining a way forward" in response.text
+    page = get(site_server, "/id/jp/consultation/2018-06/decision/1")
+    assert page.status_code == 200 and "Decision of the 6th consultation" in page.text
+
+
 def test_actor_page_timeline_and_contributions(site_server):
     page = parse_html(get(site_server, "/id/jp/org/mofa").text)
     strip = [a["href"] for tag, a in page.elements
