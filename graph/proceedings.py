@@ -23,6 +23,11 @@ ABBREVIATIONS = ("Ms.", "Mr.", "Mrs.", "Dr.", "Prof.", "No.", "e.g.", "i.e.")
 SENTENCE_END = re.compile(r"(?<=[.!?])[”\"]?\s+(?=[A-Z“\"])")
 LEADING = re.compile(r"^(?:and|then)\s+", re.IGNORECASE)
 ON = re.compile(r"^(?:on|about|regarding)\s+", re.IGNORECASE)
+# "… explained a plan …, and discussed it with the participants": what was explained is the
+# subject; the discussion stays in the description (the whole sentence).
+DISCUSSED_WITH = re.compile(
+    r",?\s+and discussed (?:it|them|the plan) with (?:the )?participants$", re.IGNORECASE
+)
 
 
 def _phrase_table(name: str, value_column: str) -> tuple[re.Pattern[str], dict[str, str]]:
@@ -145,7 +150,7 @@ def _contribution(
             )
         contributors, groups = previous[-1].contributors, previous[-1].groups  # "…, and shared …"
     predicate = text[verb.end() :].strip().rstrip(".").strip()
-    predicate = ON.sub("", predicate)
+    predicate = DISCUSSED_WITH.sub("", ON.sub("", predicate))
     subject = None if predicate.lower() in ("the following:", "the following") else predicate
     contribution = Contribution(
         number, 0, kinds[verb.group().lower()], text, clause, contributors, groups, subject

@@ -135,3 +135,25 @@ def test_every_fact_points_to_its_sentence(sparql, case):
     assert rows
     for row in rows:
         assert source[int(row["start"]) : int(row["end"])] == row["exact"], row["node"]
+
+
+@pytest.mark.parametrize(
+    ("contribution", "subject"),
+    [
+        ("2018-06/contribution/1", "a rough plan as a way forward regarding the baseline "
+         "assessment on business and human rights"),
+        ("2018-07/contribution/1-2", "a way forward regarding the baseline assessment on "
+         "business and human rights"),
+        ("2018-09/contribution/1", "a way forward regarding the baseline assessment on "
+         "business and human rights"),
+    ],
+)
+def test_subject_is_what_was_explained_not_the_discussion_after(sparql, contribution, subject):
+    """'… explained a way forward …, and discussed it with the participants' (lines 234, 274,
+    371): the subject is what was explained; the description keeps the whole sentence."""
+    rows = sparql(
+        "SELECT ?k ?subject ?text WHERE { ?k nap:subjectText ?subject ; dcterms:description ?text }",
+        k=f"https://w3id.org/napgraph/id/jp/consultation/{contribution}",
+    )
+    assert [r["subject"] for r in rows] == [subject]
+    assert "discussed" in rows[0]["text"]
