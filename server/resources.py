@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, request
+from werkzeug.urls import iri_to_uri
 
 from . import formats as fmt
 from . import (
@@ -33,6 +34,7 @@ from .errors import ResourceNotFound
 from .page_common import PageContext, Statements
 from .site_data import Site, current_site, link_header, serve_cached
 from .terms import FOAF, NAP, ORG, OWL, PROV, SKOS
+from .uri_to_iri import iri_path, raw_request_path
 
 bp = Blueprint("resources", __name__)
 # The first path segments of the IRIs napgraph mints (graph/iris.py); `sparql` and
@@ -75,8 +77,18 @@ def kind_of(types: set[str]) -> Kind:
 
 def resource(**_path: str) -> Response:
     """Dereference the IRI the request path names."""
-    return dereference(request.path[len(request.script_root):] if request.script_root
-                       else request.path)
+    return dereference(named_paths())
+
+
+def named_paths() -> list[str]:
+    """The paths below the script root that the request may name, in the order tried: the
+    path as RFC 3987 maps it to an IRI (server/uri_to_iri.py), then exactly as sent, since an
+    IRI may itself hold escapes of UTF-8 (`%E6%9D%B1`). The decoded path if the server gives
+    no raw one."""
+    raw = raw_request_path(request.environ)
+    paths = [request.path] if raw is None else list(dict.fromkeys((iri_path(raw), raw)))
+    root = request.script_root
+    return [path[len(root):] if root and path.startswith(root) else path for path in paths]
 
 
 for _prefix in PREFIXES:
@@ -86,13 +98,15 @@ for _top in ("ontology", "dataset"):
     bp.add_url_rule(f"/{_top}.<ext>", f"{_top}_document", resource)
 
 
-def dereference(path: str) -> Response:
-    """Answer for the resource at `path` in the chosen format, from the page cache if cached.
+def dereference(paths: list[str]) -> Response:
+    """Answer for the first resource of `paths` the graph knows, in the chosen format, from
+    the page cache if cached.
 
     Raises ResourceNotFound (404) for an IRI the graph does not know, UnknownFormat (400)
     for an unknown `format=` and NotAcceptable (406) when no format fits Accept.
     """
-    stem, chosen = fmt.suffix_of(path)
+    _, chosen = fmt.suffix_of(paths[0])
+    stems = tuple(fmt.suffix_of(path)[0] for path in paths)
     negotiated = False
     if chosen is None:
         format_key = request.args.get("format") or None
@@ -101,30 +115,24 @@ def dereference(path: str) -> Response:
         negotiated = format_key is None
     vary = ("Accept", "Accept-Encoding") if negotiated else ("Accept-Encoding",)
     site = current_site()
-    return serve_cached(("resource", stem, chosen.key),
-                        lambda: build(site, stem, chosen), vary)
+    return serve_cached(("resource", stems, chosen.key),
+                        lambda: build(site, stems, chosen), vary)
 
 
 def alternates_for(stem: str, served: fmt.Format | None = None) -> list[dict[str, str]]:
     """The documents of a resource other than the one served: href and media type each."""
     root = request.script_root
-    return [{"href": f"{root}{stem}{fmt.suffix_for(f)}", "media_type": f.media_type}
+    return [{"href": iri_to_uri(f"{root}{stem}{fmt.suffix_for(f)}"), "media_type": f.media_type}
             for f in fmt.RESOURCE_FORMATS if f is not served]
 
 
-def build(site: Site, stem: str, chosen: fmt.Format) -> Answer:
+def build(site: Site, stems: tuple[str, ...], chosen: fmt.Format) -> Answer:
     """Query the backend and make the answer for one resource in one format."""
-    iri = site.iri_for_path(stem)
-    try:
-        ox.NamedNode(iri)
-    except ValueError:
-        raise ResourceNotFound(f"{iri} is not an IRI, so it is not in the graph") from None
-    rows = site.select("resource-types", x=iri)
-    if not rows:
-        raise ResourceNotFound(f"{iri} is not in the graph")
+    stem, iri, rows = find(site, stems)
     kind = kind_of({row["type"].value for row in rows if "type" in row})
     alternates = alternates_for(stem, chosen)
-    headers = (("Content-Location", f"{request.script_root}{stem}{fmt.suffix_for(chosen)}"),
+    location = iri_to_uri(f"{request.script_root}{stem}{fmt.suffix_for(chosen)}")
+    headers = (("Content-Location", location),
                ("Link", link_header(alternates)))
     if chosen is not fmt.HTML:
         body = site.construct(kind.rdf_query, chosen.media_type, **{kind.rdf_param: iri})
@@ -135,6 +143,27 @@ def build(site: Site, stem: str, chosen: fmt.Format) -> Answer:
     context = PageContext(site, iri, stem, statements, alternates, jsonld)
     html = kind.render(context)
     return Answer(html.encode("utf-8"), fmt.HTML.content_type, None, headers)
+
+
+def find(site: Site, stems: tuple[str, ...]) -> tuple[str, str, list]:
+    """The first of `stems` whose IRI the graph knows: stem, IRI and its type rows."""
+    named = [(stem, site.iri_for_path(stem)) for stem in stems]
+    valid = [(stem, iri) for stem, iri in named if _is_iri(iri)]
+    if not valid:
+        raise ResourceNotFound(f"{named[0][1]} is not an IRI, so it is not in the graph")
+    for stem, iri in valid:
+        rows = site.select("resource-types", x=iri)
+        if rows:
+            return stem, iri, rows
+    raise ResourceNotFound(f"{valid[0][1]} is not in the graph")
+
+
+def _is_iri(text: str) -> bool:
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return True
 
 
 def init_app(app: Flask) -> None:

@@ -50,9 +50,10 @@ def hostile_texts() -> dict[str, list[tuple[str, str]]]:
 
 TEXTS = hostile_texts()
 RESOURCES = sorted(TEXTS)
-# An IRI with percent-escapes (`%3Cscript%3E`) is not reachable at its own URL: the server
-# matches decoded paths. A 404 is then right too; it must still be safe.
-PERCENT_ESCAPED = {iri for iri in RESOURCES if "%" in iri}
+# IRIs that hold percent-escapes (`%3Cscript%3E`, `%2F`, `%E6%9D%B1`) or non-ASCII
+# characters: reachable at their own URL too (server/uri_to_iri.py).
+PERCENT_ESCAPED = sorted(iri for iri in RESOURCES if "%" in iri)
+NON_ASCII = sorted(iri for iri in RESOURCES if not iri.isascii())
 
 
 def path_of(iri: str) -> str:
@@ -122,9 +123,6 @@ def leaks_of(bed, response: requests.Response) -> list[str]:
 @pytest.mark.parametrize("iri", RESOURCES, ids=[short(iri) for iri in RESOURCES])
 def test_page_shows_hostile_text_as_text(bed, iri):
     response = get(bed, path_of(iri))
-    if iri in PERCENT_ESCAPED and response.status_code == 404:
-        assert_safe_page(bed, response)
-        return
     assert response.status_code == 200, response.text[:300]
     assert_safe_page(bed, response)
     text = page_text(response.text)
@@ -146,8 +144,6 @@ def test_page_shows_hostile_text_as_text(bed, iri):
 def test_rdf_formats_carry_hostile_text_unchanged(bed, iri, extension):
     media_type = RDF_FORMATS[extension]
     response = get(bed, path_of(iri), accept=media_type)
-    if iri in PERCENT_ESCAPED and response.status_code == 404:
-        return
     if extension == "rdf" and response.status_code == 406:
         # XML 1.0 cannot hold some of these characters at all: refused, saying why.
         # (the description includes its neighbours' labels too).
@@ -165,6 +161,29 @@ def test_rdf_formats_carry_hostile_text_unchanged(bed, iri, extension):
 HOSTILE_SEARCHES = ["<script>alert(1)</script>", "\"><img src=x onerror=alert(4)>",
                     "' onmouseover='alert(5)", "&lt;b&gt;", "\u202etxt", "{{ 7*7 }}",
                     "</script><script>alert(2)</script>"]
+
+
+@pytest.mark.parametrize("iri", PERCENT_ESCAPED + NON_ASCII, ids=short)
+def test_iri_with_escapes_or_non_ascii_is_found_at_its_own_url(bed, iri):
+    """The path as a browser sends it (non-ASCII as UTF-8 escapes, escapes as they are)
+    names the IRI; the headers carry the URI form, ASCII only."""
+    path = path_of(iri)
+    response = get(bed, path, accept="application/n-triples")
+    assert response.status_code == 200, response.text[:300]
+    subjects = {str(s) for s, _, _ in parse_rdf(response.content, "application/n-triples")}
+    assert iri in subjects
+    location = response.headers["Content-Location"]
+    assert location.isascii() and location == quote(path, safe="/%'()=;:@!$&*+,") + ".nt"
+    assert get(bed, location).status_code == 200  # and the document URL works
+
+
+def test_an_escaped_slash_is_not_a_slash(bed):
+    """`%2F` names the IRI holding `%2F`; a path with `/` in its place names another one."""
+    assert PERCENT_ESCAPED and NON_ASCII
+    escaped = "/id/zz/org/%3Cscript%3Ealert(14)%3C%2Fscript%3E"
+    assert get(bed, escaped, accept="text/turtle").status_code == 200
+    slashed = "/id/zz/org/%3Cscript%3Ealert(14)%3C/script%3E"
+    assert get(bed, slashed, accept="text/turtle").status_code == 404
 
 
 @pytest.mark.parametrize("text", HOSTILE_SEARCHES, ids=range(len(HOSTILE_SEARCHES)))
