@@ -1,6 +1,7 @@
 """`napgraph serve`: build the graph if needed, then run the app under gunicorn.
 
-gunicorn runs `workers` processes with WORKER_THREADS threads each (the gthread worker);
+gunicorn runs `workers` processes with WORKER_THREADS threads each (the gthread worker, with
+security headers on gunicorn's own error responses: server/gunicorn_worker.py);
 every worker builds its own app, and so its own query runners, after gunicorn forks it.
 Flask's development server is never used.
 """
@@ -51,7 +52,7 @@ def gunicorn_options(host: str, port: int, workers: int,
     return {
         "bind": [address],
         "workers": workers,
-        "worker_class": "gthread",
+        "worker_class": "napgraph.server.gunicorn_worker.NapgraphWorker",  # gthread
         "threads": settings["WORKER_THREADS"],
         "preload_app": False,  # query runners must be started by the worker that uses them
         "limit_request_line": REQUEST_LINE_LIMIT,

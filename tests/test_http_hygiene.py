@@ -11,6 +11,7 @@ import functools
 import json
 import logging
 import signal
+import socket
 import time
 import uuid
 from pathlib import Path
@@ -211,3 +212,41 @@ def test_health_is_503_while_no_runner_is_alive(build):
             time.sleep(0.1)
     finally:
         close(app)
+
+
+def raw_exchange(port: int, request: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Send bytes as they are (no client would send these) and read the whole answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status_line, *fields = head.decode("latin-1").split("\r\n")
+    headers = {name.lower(): value.strip()
+               for name, _, value in (field.partition(":") for field in fields)}
+    return int(status_line.split()[1]), headers, body
+
+
+GUNICORN_REFUSALS = [
+    pytest.param(b"GET /sparql?query=" + b"x" * 9000 + b" HTTP/1.1\r\nHost: a\r\n\r\n", 414,
+                 id="request-line-too-long"),
+    pytest.param(b"GET / HTTP/1.1\r\nHost: a\r\nX-Big: " + b"y" * 9000 + b"\r\n\r\n", 431,
+                 id="header-field-too-large"),
+    pytest.param(b"GET /<script>alert(1)</script> HTTP/9.9\r\nHost: a\r\n\r\n", 400,
+                 id="bad-http-version"),
+    pytest.param(b"\x16\x03\x01 not http at all\r\n\r\n", 400, id="not-http"),
+]
+
+
+@pytest.mark.parametrize(("request_bytes", "status"), GUNICORN_REFUSALS)
+def test_gunicorns_own_refusals_carry_the_security_headers(site_server, request_bytes, status):
+    """gunicorn answers these before the app sees them (server/gunicorn_worker.py)."""
+    found, headers, body = raw_exchange(site_server.port, request_bytes)
+    assert found == status
+    assert headers["content-security-policy"] == "default-src 'none'; frame-ancestors 'none'"
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "strict-origin-when-cross-origin"
+    assert headers["content-type"] == "text/plain; charset=utf-8"
+    assert int(headers["content-length"]) == len(body)
+    assert body.startswith(str(status).encode())
