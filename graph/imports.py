@@ -8,6 +8,9 @@ country, so an import is swapped in with one rename and a failed one changes not
                                             manifest.json  the import record: source, format,
                                                            date, SHA-256, counts, conformance
 
+The quads are converted as they are parsed and written straight to a staging folder of the
+country's releases (hashed on the way), so memory stays flat whatever the size of the file.
+
 Where triples go: those of the source's default graph and of every named graph go to
 `{BASE}graph/{cc}`, except that a named graph whose IRI ends in `/provenance`, `/registry`
 or `/links` goes to `graph/{cc}/provenance` (`/registry`, `/links`), the layout of a
@@ -26,10 +29,12 @@ source with no triples. Reported but accepted: a graph that does not conform to 
 
 import hashlib
 import json
+import shutil
 import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -42,7 +47,14 @@ from napgraph.graph import iris
 from napgraph.graph.conformance import Conformance, not_checked, summarise
 from napgraph.graph.fetch import FetchError, fetch_dataset, is_endpoint
 from napgraph.graph.loaded import GRAPH_FILE, belongs, built_countries, is_country, read_manifest
-from napgraph.graph.publish import generator, publish, version_of
+from napgraph.graph.publish import (
+    HashingWriter,
+    Staged,
+    generator,
+    publish,
+    staging_folder,
+    version_of,
+)
 from napgraph.graph.schemes import load_ontology, load_schemes
 from napgraph.graph.validate import FORMATS, validate_graph
 
@@ -137,59 +149,81 @@ def import_country(
             f"the build holds country {country!r} already (graph <{base}graph/{country}>); "
             "pass --replace to import over it"
         )
-    if is_endpoint(source):
-        with tempfile.TemporaryDirectory(prefix="napgraph-fetch-") as folder:
-            fetched = Path(folder) / "endpoint.nq"
+    target = build_dir / "countries" / country
+    with _staging(target) as staging:
+        written = staging / GRAPH_FILE
+        if is_endpoint(source):
+            with tempfile.TemporaryDirectory(prefix="napgraph-fetch-") as folder:
+                fetched = Path(folder) / "endpoint.nq"
+                try:
+                    with open(fetched, "wb") as output:
+                        fetch_dataset(source, output, timeout)
+                except FetchError as error:
+                    raise ImportRefused(str(error)) from error
+                except SyntaxError as error:
+                    raise ImportRefused(_where(f"{source} (its answer)", error)) from error
+                converted = _convert(
+                    fetched, ox.RdfFormat.N_QUADS, written, country, base, max_validate, progress,
+                    source,
+                )
+            location, format_name = source, "SPARQL 1.1 endpoint"
+        else:
+            path = Path(source)
+            if not path.is_file():
+                raise ImportRefused(f"{source}: no such file")
+            found = rdf_format(path, format)
+            converted = _convert(path, found, written, country, base, max_validate, progress, source)
+            location, format_name = str(path.resolve()), found.name
+        if not converted.counts:
+            raise ImportRefused(
+                f"{location}: holds no triples to import"
+                + (
+                    f" (only napgraph's shared graphs: {', '.join(converted.skipped)})"
+                    if converted.skipped
+                    else ""
+                )
+            )
+        conformance = _conformance(converted.kept, sum(converted.counts.values()), max_validate)
+        record = {
+            "country": country,
+            "base": base,
+            "generator": generator(),
+            "imported": date.today().isoformat(),
+            "source": {
+                "location": location,
+                "format": format_name,
+                "sha256": converted.sha256,
+                "bytes": converted.size,
+            },
+            "graphs": dict(sorted(converted.counts.items())),
+            "skipped": dict(sorted(converted.skipped.items())),
+            "conformance": conformance.record(),
+        }
+        if build and country in built_countries(build):
+            record["replaces"] = sorted(g for g in build["graphs"] if belongs(g, country, base))
+        files = {GRAPH_FILE: converted.data}
+        identity = json.dumps(record, sort_keys=True).encode()
+        record["version"] = version_of({**files, "manifest.json": identity})
+        release = publish(target, files, record)
+        return ImportReport(release, record, conformance, time.perf_counter() - started)
+
+
+@contextmanager
+def _staging(target: Path) -> Iterator[Path]:
+    """A staging folder in `target`'s releases folder, removed afterwards with whatever
+    publish did not move out of it; so are the folders it needed, if left empty (a refused
+    first import of a country leaves nothing behind)."""
+    created = [f for f in (target / "releases", target, target.parent) if not f.exists()]
+    staging = staging_folder(target)
+    try:
+        yield staging
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        for folder in created:
             try:
-                with open(fetched, "wb") as output:
-                    fetch_dataset(source, output, timeout)
-            except FetchError as error:
-                raise ImportRefused(str(error)) from error
-            except SyntaxError as error:
-                raise ImportRefused(_where(f"{source} (its answer)", error)) from error
-            converted = _convert(
-                fetched, ox.RdfFormat.N_QUADS, country, base, max_validate, progress, source
-            )
-        location, format_name = source, "SPARQL 1.1 endpoint"
-    else:
-        path = Path(source)
-        if not path.is_file():
-            raise ImportRefused(f"{source}: no such file")
-        found = rdf_format(path, format)
-        converted = _convert(path, found, country, base, max_validate, progress, source)
-        location, format_name = str(path.resolve()), found.name
-    if not converted.counts:
-        raise ImportRefused(
-            f"{location}: holds no triples to import"
-            + (
-                f" (only napgraph's shared graphs: {', '.join(converted.skipped)})"
-                if converted.skipped
-                else ""
-            )
-        )
-    conformance = _conformance(converted.kept, sum(converted.counts.values()), max_validate)
-    record = {
-        "country": country,
-        "base": base,
-        "generator": generator(),
-        "imported": date.today().isoformat(),
-        "source": {
-            "location": location,
-            "format": format_name,
-            "sha256": converted.sha256,
-            "bytes": converted.size,
-        },
-        "graphs": dict(sorted(converted.counts.items())),
-        "skipped": dict(sorted(converted.skipped.items())),
-        "conformance": conformance.record(),
-    }
-    if build and country in built_countries(build):
-        record["replaces"] = sorted(g for g in build["graphs"] if belongs(g, country, base))
-    files = {GRAPH_FILE: converted.data}
-    identity = json.dumps(record, sort_keys=True).encode()
-    record["version"] = version_of({**files, "manifest.json": identity})
-    release = publish(build_dir / "countries" / country, files, record)
-    return ImportReport(release, record, conformance, time.perf_counter() - started)
+                folder.rmdir()
+            except OSError:  # not empty: the import was published
+                pass
 
 
 def target_graph(
@@ -213,7 +247,7 @@ def target_graph(
 
 @dataclass
 class _Converted:
-    data: bytes  # N-Quads
+    data: Staged  # N-Quads, written to the staging folder
     counts: Counter  # target graph -> triples
     skipped: Counter  # shared source graph -> triples
     kept: list[ox.Triple] | None  # the triples as read, for validation (None: too many)
@@ -245,13 +279,15 @@ class _Reading:
 def _convert(
     path: Path,
     fmt: ox.RdfFormat,
+    output: Path,
     country: str,
     base: str,
     max_validate: int,
     progress: Callable[[int], None] | None,
     label: str,
 ) -> _Converted:
-    """Parse `path` and return its quads moved to the country's graphs, as N-Quads."""
+    """Parse `path` and write its quads, moved to the country's graphs, to `output` as
+    N-Quads (streamed: a file of 10^7 quads is never held in memory)."""
     counts: Counter = Counter()
     skipped: Counter = Counter()
     targets: dict = {}
@@ -278,10 +314,11 @@ def _convert(
             yield ox.Quad(subject, predicate, value, target)
 
     try:
-        with open(path, "rb") as handle:
-            reading = _Reading(handle, progress)
-            data = ox.serialize(
+        with open(path, "rb") as handle, open(output, "wb") as written:
+            reading, writing = _Reading(handle, progress), HashingWriter(written)
+            ox.serialize(
                 moved(ox.parse(reading, fmt, rename_blank_nodes=True)),
+                writing,
                 format=ox.RdfFormat.N_QUADS,
             )
             reading.finish()
@@ -289,6 +326,7 @@ def _convert(
         raise ImportRefused(_where(label, error)) from error
     except OSError as error:  # unreadable: permissions, a folder, a vanished file
         raise ImportRefused(f"{label}: {error.strerror or error}") from error
+    data = Staged(output, writing.digest.hexdigest())
     return _Converted(data, counts, skipped, kept, reading.digest.hexdigest(), reading.size)
 
 

@@ -19,7 +19,10 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -29,6 +32,41 @@ from napgraph.graph.iris import DEFAULT_BASE
 from napgraph.graph.vocab import PREFIXES
 
 KEEP_RELEASES = 3
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A file written beforehand into a folder from `staging_folder` (so it moves into the
+    release with a rename, and a crash leaves only what the next publish removes), with the
+    SHA-256 of its bytes. Large imports are written this way rather than held in memory."""
+
+    path: Path
+    sha256: str
+
+
+class HashingWriter:
+    """A binary output that writes to `handle` and hashes what it writes."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self.handle, self.digest = handle, hashlib.sha256()
+
+    def write(self, chunk: bytes) -> int:
+        self.digest.update(chunk)
+        return self.handle.write(chunk)
+
+    def flush(self) -> None:
+        self.handle.flush()
+
+
+def staging_folder(build_dir: Path) -> Path:
+    """A new `.staging-*` folder in the releases folder of `build_dir`, for Staged files."""
+    releases = build_dir / "releases"
+    releases.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=".staging-", dir=releases))
+
+
+def _sha256(content: bytes | Staged) -> str:
+    return content.sha256 if isinstance(content, Staged) else hashlib.sha256(content).hexdigest()
 
 
 def to_quads(graphs: dict[URIRef, Graph], base: str = DEFAULT_BASE) -> list[ox.Quad]:
@@ -117,17 +155,14 @@ def compact_jsonld(expanded: bytes, prefixes: dict[str, str]) -> bytes:
     return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode()
 
 
-def publish(build_dir: Path, files: dict[str, bytes], manifest: dict) -> Path:
+def publish(build_dir: Path, files: Mapping[str, bytes | Staged], manifest: dict) -> Path:
     """Write `files` and `manifest.json` to a new release and point `current` at it.
 
-    Everything is written into a temporary folder first; the `current` symlink is swapped
-    with one rename, so readers see the old build or the new one, never a mix. Returns
-    the release folder.
+    Everything is written into a temporary folder first (Staged files are moved there); the
+    `current` symlink is swapped with one rename, so readers see the old build or the new
+    one, never a mix. Returns the release folder.
     """
-    manifest = {
-        **manifest,
-        "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
-    }
+    manifest = {**manifest, "files": {name: _sha256(data) for name, data in sorted(files.items())}}
     releases = build_dir / "releases"
     releases.mkdir(parents=True, exist_ok=True)
     release = releases / manifest["version"][:16]
@@ -135,7 +170,10 @@ def publish(build_dir: Path, files: dict[str, bytes], manifest: dict) -> Path:
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=releases))
         try:
             for name, data in {**files, "manifest.json": _manifest_bytes(manifest)}.items():
-                (staging / name).write_bytes(data)
+                if isinstance(data, Staged):
+                    os.replace(data.path, staging / name)
+                else:
+                    (staging / name).write_bytes(data)
             os.replace(staging, release)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
@@ -174,7 +212,8 @@ def verify_release(folder: Path) -> dict:
         raise CorruptRelease(f"{path}: unreadable manifest ({error})") from None
     for name, expected in files.items():
         try:
-            actual = hashlib.sha256((folder / name).read_bytes()).hexdigest()
+            with open(folder / name, "rb") as handle:  # in chunks: imports may be gigabytes
+                actual = hashlib.file_digest(handle, "sha256").hexdigest()
         except OSError as error:
             raise CorruptRelease(f"{folder / name}: missing ({error.strerror})") from None
         if actual != expected:
@@ -202,12 +241,12 @@ def _prune(releases: Path, keep: set[str]) -> None:
 MANIFEST_FORMAT = b"napgraph-release-2"  # change when the manifest's contents change
 
 
-def version_of(files: dict[str, bytes]) -> str:
+def version_of(files: Mapping[str, bytes | Staged]) -> str:
     """The build's version: a digest of every published file (and of the manifest format),
     so any change makes a new release folder."""
     digest = hashlib.sha256(MANIFEST_FORMAT)
     for name in sorted(files):
-        digest.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
+        digest.update(name.encode() + b"\0" + bytes.fromhex(_sha256(files[name])))
     return digest.hexdigest()
 
 

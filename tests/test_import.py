@@ -424,6 +424,17 @@ def test_broken_file_is_refused_and_changes_nothing(
     assert snapshot(with_xx) == before
 
 
+def test_a_refused_first_import_leaves_no_folder(build_dir, tmp_path):
+    """The quads are streamed to a staging folder as they are read; a source that breaks
+    half-way leaves neither that folder nor the ones made for it."""
+    bad = tmp_path / "half.nt"
+    good = "<https://example.org/a> <https://example.org/b> <https://example.org/c> .\n"
+    bad.write_text(good * 5000 + "<https://example.org/a> <b> .\n", encoding="utf-8")
+    done = napgraph("import", str(bad), "--country", "yy", "--build-dir", str(build_dir))
+    assert done.returncode == 1 and f"{bad}:5001:" in done.stderr
+    assert not (build_dir / "countries").exists()
+
+
 def test_failure_while_publishing_leaves_the_previous_import(with_xx, tmp_path, monkeypatch):
     """An import that fails after staging (the disk fills, the process is stopped) leaves
     the previous import served and no staging folder behind."""
