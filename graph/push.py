@@ -10,8 +10,8 @@ Protocol, one request per named graph:
 A PUT replaces the graph, so pushing again leaves the store as one push does: the push is
 idempotent. Triples of the default graph, if any, go with `PUT {gsp}?default`. Graphs the
 store holds that the build does not are left alone (remove them with the store's tools).
-Each graph is written to a temporary file first and streamed from it, so a request's body
-never has to fit in memory twice.
+Each file is read once and split into one N-Triples file per graph, which is then streamed
+to the store: memory stays flat whatever the size of the data (10^7 quads included).
 """
 
 import base64
@@ -103,47 +103,70 @@ def push(
         files, version = served_dataset(build_dir)
     except CorruptRelease as error:
         raise PushError(f"nothing to push: {error}") from None
-    store = ox.Store()
-    for path in files:
-        store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
-    targets = sorted(store.named_graphs(), key=lambda graph: graph.value)
-    if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None):
-        targets.insert(0, ox.DefaultGraph())
-    pushed = []
-    for graph in targets:
-        triples = (quad.triple for quad in store.quads_for_pattern(None, None, None, graph))
-        name = graph.value if isinstance(graph, ox.NamedNode) else None
-        result = _put(url, headers, name, triples, timeout)
-        pushed.append(result)
-        if progress is not None:
-            progress(result)
+    pushed: list[PushedGraph] = []
+    seen: set[str | None] = set()
+    with tempfile.TemporaryDirectory(prefix="napgraph-push-") as folder:
+        for index, path in enumerate(files):
+            for name, part in _split_by_graph(path, Path(folder) / str(index)):
+                # A graph's first part replaces it in the store; a later part (a graph spread
+                # over several files, which napgraph's own files never are) is added to it.
+                method = "POST" if name in seen else "PUT"
+                seen.add(name)
+                result = _send(url, headers, method, name, part, timeout)
+                part.path.unlink()
+                pushed.append(result)
+                if progress is not None:
+                    progress(result)
     return PushReport(_public(url), version, pushed, time.perf_counter() - started)
 
 
-def _put(url: str, headers: dict[str, str], name: str | None, triples, timeout: float):
+@dataclass
+class _Part:
+    """The triples of one graph from one file, as N-Triples in a temporary file."""
+
+    path: Path
+    triples: int
+
+
+def _split_by_graph(path: Path, folder: Path) -> list[tuple[str | None, _Part]]:
+    """Read an N-Quads file once and write each of its graphs to its own N-Triples file in
+    the new `folder` (None: the default graph), in the order of the graph names. Nothing is
+    held in memory but one quad at a time, whatever the size of the file."""
+    folder.mkdir()
+    outputs: dict[str | None, tuple[Path, object]] = {}
+    counts: dict[str | None, int] = {}
+    try:
+        for quad in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS):
+            graph = quad.graph_name
+            name = graph.value if isinstance(graph, ox.NamedNode) else None
+            if name not in outputs:
+                part = folder / f"{len(outputs)}.nt"
+                outputs[name] = (part, open(part, "w", encoding="utf-8"))
+                counts[name] = 0
+            outputs[name][1].write(f"{quad.subject} {quad.predicate} {quad.object} .\n")
+            counts[name] += 1
+    finally:
+        for _, handle in outputs.values():
+            handle.close()
+    order = sorted(outputs, key=lambda name: (name is not None, name or ""))
+    return [(name, _Part(outputs[name][0], counts[name])) for name in order]
+
+
+def _send(url: str, headers: dict[str, str], method: str, name: str | None, part: _Part,
+          timeout: float) -> PushedGraph:
+    """PUT (replace) or POST (add to) one graph's triples, streamed from their file."""
     query = "default" if name is None else urllib.parse.urlencode({"graph": name})
     target = f"{url}{'&' if urllib.parse.urlsplit(url).query else '?'}{query}"
     started = time.perf_counter()
-    with tempfile.TemporaryFile() as body:
-        count = 0
-
-        def counted(iterable):
-            nonlocal count
-            for triple in iterable:
-                count += 1
-                yield triple
-
-        ox.serialize(counted(triples), body, ox.RdfFormat.N_TRIPLES)
-        size = body.tell()
-        body.seek(0)
+    with open(part.path, "rb") as body:
         request = urllib.request.Request(
             target,
             data=body,
-            method="PUT",
+            method=method,
             headers={
                 **headers,
                 "Content-Type": TRIPLES,
-                "Content-Length": str(size),
+                "Content-Length": str(part.path.stat().st_size),
                 "User-Agent": f"napgraph/{__version__}",
             },
         )
@@ -154,13 +177,15 @@ def _put(url: str, headers: dict[str, str], name: str | None, triples, timeout: 
         except urllib.error.HTTPError as error:
             said = error.read(500).decode("utf-8", "replace").strip()
             raise PushError(
-                f"PUT {_public(target)}: the store answered {error.code} {error.reason}"
+                f"{method} {_public(target)}: the store answered {error.code} {error.reason}"
                 + (f": {said}" if said else "")
             ) from None
         except (urllib.error.URLError, OSError) as error:
             reason = getattr(error, "reason", error)
-            raise PushError(f"PUT {_public(target)}: cannot reach the store: {reason}") from None
-    return PushedGraph(name, count, status, reason, time.perf_counter() - started)
+            raise PushError(
+                f"{method} {_public(target)}: cannot reach the store: {reason}"
+            ) from None
+    return PushedGraph(name, part.triples, status, reason, time.perf_counter() - started)
 
 
 def _split_credentials(url: str) -> tuple[str, dict[str, str]]:

@@ -128,3 +128,18 @@ def test_credentials_are_sent_and_never_printed(fake_store, build, tmp_path):
     sent = fake_store.requests[-1]
     assert sent["method"] == "PUT"
     assert sent["authorization"] == "Basic " + base64.b64encode(b"ann:s3cret").decode()
+
+
+def test_a_graph_spread_over_two_files_is_put_then_added_to(store, tmp_path, monkeypatch):
+    """napgraph's own files never share a graph; if two did, the second part must add to the
+    graph (POST), not replace the first part (PUT)."""
+    from napgraph.graph import push as push_module
+
+    graph = "https://example.org/graph/split"
+    first, second = tmp_path / "a.nq", tmp_path / "b.nq"
+    first.write_text(f"<urn:a> <urn:p> <urn:o1> <{graph}> .\n<urn:a> <urn:p> <urn:o2> .\n")
+    second.write_text(f"<urn:b> <urn:p> <urn:o3> <{graph}> .\n")
+    monkeypatch.setattr(push_module, "served_dataset", lambda _: ([first, second], "v"))
+    report = push_module.push(tmp_path, f"{store.root}/store")
+    assert [(g.name, g.triples) for g in report.graphs] == [(None, 1), (graph, 1), (graph, 1)]
+    assert store_counts(store)[graph] == 2
