@@ -1,6 +1,6 @@
 """Scale: import time and memory against `oxigraph load`, and query latency embedded vs remote.
 
-    .venv/bin/python bench/scale.py [--countries 100] [--big] [--runs 5]
+    .venv/bin/python bench/scale.py [--countries 100] [--big] [--runs 5] [--import-only]
 
 For each size (100 synthetic countries, about 10^6 quads; with --big also 1,000, about 10^7)
 it measures, on the same N-Quads file:
@@ -104,12 +104,16 @@ def latency(server: Server, query: Query, runs: int, timeout: float = 300.0) -> 
             "count": count_answer(body, content_type)}
 
 
-def push(build_dir: Path, url: str, log: Path) -> dict:
-    """`napgraph push --to URL`, timed; status 'n/a' when the command does not exist."""
+def push(build_dir: Path, url: str, log: Path, bulk: bool = False) -> dict:
+    """`napgraph push --to URL`, timed; status 'n/a' when the command does not exist. With
+    `bulk`, through Oxigraph's bulk loader (`--gsp URL/store?no_transaction`)."""
     probe = subprocess.run([str(NAPGRAPH), "push", "--help"], capture_output=True)
     if probe.returncode != 0:
         return {"status": "n/a", "reason": "`napgraph push` is not available"}
-    result = timed([str(NAPGRAPH), "push", "--to", url, "--build-dir", str(build_dir)], log)
+    gsp = ["--gsp", f"{url}/store?no_transaction"] if bulk else []
+    result = timed([str(NAPGRAPH), "push", "--to", url, *gsp, "--build-dir", str(build_dir)],
+                   log)
+    result["bulk"] = bulk
     if result["status"] != 0:
         return {**result, "status": "failed"}
     return {**result, "status": "ok"}
@@ -142,7 +146,7 @@ def measure_size(countries: int, options: argparse.Namespace) -> dict:
     if imp["status"] == 0 and ox_load["status"] == 0:
         result["import_ratio"] = round(imp["seconds"] / ox_load["seconds"], 2)
     shutil.rmtree(folder / "oxigraph-load", ignore_errors=True)  # disk: only its time counts
-    if imp["status"] != 0:
+    if imp["status"] != 0 or options.import_only:
         result["queries"] = []
         return result
     queries, genuine = cross_country_queries()
@@ -159,7 +163,7 @@ def measure_size(countries: int, options: argparse.Namespace) -> dict:
         result["embedded_rss_mb"] = round(targets["embedded"].rss_bytes() / 2**20)
         store = servers.start(oxigraph("oxigraph", folder / "oxigraph-store", logs,
                                        writable=True))
-        result["push"] = push(build_dir, store.root, logs / "push.log")
+        result["push"] = push(build_dir, store.root, logs / "push.log", options.bulk_push)
         if result["push"]["status"] == "ok":
             targets["oxigraph"] = store
             try:
@@ -251,7 +255,8 @@ def _push(value: dict | None) -> str:
     if not value:
         return "n/a"
     if value.get("status") == "ok":
-        return f"{value['seconds']:.1f} s"
+        bulk = ", bulk loader" if value.get("bulk") else ""
+        return f"{value['seconds']:.1f} s{bulk}, peak RSS {value.get('peak_rss_mb', '?')} MiB"
     return value.get("status", "n/a")
 
 
@@ -266,6 +271,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="query runners per worker (default 1: each holds the dataset)")
     parser.add_argument("--workdir", type=Path, default=BENCH / ".work")
     parser.add_argument("--keep", action="store_true", help="keep the Oxigraph stores")
+    parser.add_argument("--bulk-push", action="store_true",
+                        help="push through Oxigraph's bulk loader (no transaction per graph)")
+    parser.add_argument("--import-only", action="store_true",
+                        help="measure import and load only, no query latencies")
     options = parser.parse_args(argv)
     options.workdir = options.workdir.resolve()
     install_signal_handlers()
