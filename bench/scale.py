@@ -271,12 +271,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="query runners per worker (default 1: each holds the dataset)")
     parser.add_argument("--workdir", type=Path, default=BENCH / ".work")
     parser.add_argument("--keep", action="store_true", help="keep the Oxigraph stores")
+    parser.add_argument("--results", type=Path, default=run.RESULTS,
+                        help="folder of the JSON results (default bench/results)")
     parser.add_argument("--bulk-push", action="store_true",
                         help="push through Oxigraph's bulk loader (no transaction per graph)")
     parser.add_argument("--import-only", action="store_true",
                         help="measure import and load only, no query latencies")
     options = parser.parse_args(argv)
     options.workdir = options.workdir.resolve()
+    options.workdir.mkdir(parents=True, exist_ok=True)
     install_signal_handlers()
     sizes = [int(n) for n in options.countries.split(",")] + ([1000] if options.big else [])
     if 1000 in sizes:
@@ -288,7 +291,8 @@ def main(argv: list[str] | None = None) -> int:
     results = {"date": stamp.strftime("%Y-%m-%d %H:%M UTC"), "machine": run.machine(),
                "runs": options.runs, "workers": options.workers, "runners": options.runners,
                "sizes": []}
-    path = run.RESULTS / f"scale-{stamp.strftime('%Y%m%dT%H%M%S')}.json"
+    options.results.mkdir(parents=True, exist_ok=True)
+    path = options.results / f"scale-{stamp.strftime('%Y%m%dT%H%M%S')}.json"
     try:
         for countries in sizes:
             results["sizes"].append(measure_size(countries, options))

@@ -167,3 +167,26 @@ def test_run_hey_against_a_live_server(napgraph_server):
                           headers=["Accept: application/sparql-results+json"])
     assert result.statuses == {"200": 8}
     assert json.dumps(result.record())
+
+
+def test_scale_bench_on_two_countries(tmp_path):
+    """bench/scale.py end to end on 2 synthetic countries: import and `oxigraph load` both
+    succeed, push fills a real `oxigraph serve`, and the embedded server, the remote-store
+    server and Oxigraph give the same answers to every cross-country query."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "bench/scale.py", "--countries", "2", "--runs", "1", "--bulk-push",
+         "--workdir", str(tmp_path / "work"), "--results", str(tmp_path)],
+        cwd=Path(__file__).parent.parent, capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(next(tmp_path.glob("scale-*.json")).read_text())["sizes"][0]
+    assert result["napgraph_import"]["status"] == 0 and result["oxigraph_load"]["status"] == 0
+    assert result["push"]["status"] == "ok" and result["push"]["bulk"] is True
+    assert result["cross_country_queries"] is True and len(result["queries"]) >= 5
+    for query in result["queries"]:
+        latency = query["latency"]
+        assert set(latency) == {"embedded", "remote", "oxigraph"}, query["name"]
+        assert len({answer["count"] for answer in latency.values()}) == 1, query
