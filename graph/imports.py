@@ -151,37 +151,14 @@ def import_country(
         )
     target = build_dir / "countries" / country
     with _staging(target) as staging:
-        written = staging / GRAPH_FILE
-        if is_endpoint(source):
-            with tempfile.TemporaryDirectory(prefix="napgraph-fetch-") as folder:
-                fetched = Path(folder) / "endpoint.nq"
-                try:
-                    with open(fetched, "wb") as output:
-                        fetch_dataset(source, output, timeout)
-                except FetchError as error:
-                    raise ImportRefused(str(error)) from error
-                except SyntaxError as error:
-                    raise ImportRefused(_where(f"{source} (its answer)", error)) from error
-                converted = _convert(
-                    fetched, ox.RdfFormat.N_QUADS, written, country, base, max_validate, progress,
-                    source,
-                )
-            location, format_name = source, "SPARQL 1.1 endpoint"
-        else:
-            path = Path(source)
-            if not path.is_file():
-                raise ImportRefused(f"{source}: no such file")
-            found = rdf_format(path, format)
-            converted = _convert(path, found, written, country, base, max_validate, progress, source)
-            location, format_name = str(path.resolve()), found.name
+        converted, location, format_name = _convert_source(
+            source, format, staging / GRAPH_FILE, country, base, max_validate, timeout, progress
+        )
         if not converted.counts:
+            shared = ", ".join(converted.skipped)
             raise ImportRefused(
                 f"{location}: holds no triples to import"
-                + (
-                    f" (only napgraph's shared graphs: {', '.join(converted.skipped)})"
-                    if converted.skipped
-                    else ""
-                )
+                + (f" (only napgraph's shared graphs: {shared})" if shared else "")
             )
         conformance = _conformance(converted.kept, sum(converted.counts.values()), max_validate)
         record = {
@@ -206,6 +183,40 @@ def import_country(
         record["version"] = version_of({**files, "manifest.json": identity})
         release = publish(target, files, record)
         return ImportReport(release, record, conformance, time.perf_counter() - started)
+
+
+def _convert_source(
+    source: str,
+    format: str | None,
+    written: Path,
+    country: str,
+    base: str,
+    max_validate: int,
+    timeout: float,
+    progress: Callable[[int], None] | None,
+) -> tuple["_Converted", str, str]:
+    """Convert a file, or what a SPARQL endpoint answers, into `written`: the conversion,
+    where the data came from, and its format's name."""
+    if not is_endpoint(source):
+        path = Path(source)
+        if not path.is_file():
+            raise ImportRefused(f"{source}: no such file")
+        found = rdf_format(path, format)
+        converted = _convert(path, found, written, country, base, max_validate, progress, source)
+        return converted, str(path.resolve()), found.name
+    with tempfile.TemporaryDirectory(prefix="napgraph-fetch-") as folder:
+        fetched = Path(folder) / "endpoint.nq"
+        try:
+            with open(fetched, "wb") as output:
+                fetch_dataset(source, output, timeout)
+        except FetchError as error:
+            raise ImportRefused(str(error)) from error
+        except SyntaxError as error:
+            raise ImportRefused(_where(f"{source} (its answer)", error)) from error
+        converted = _convert(
+            fetched, ox.RdfFormat.N_QUADS, written, country, base, max_validate, progress, source
+        )
+    return converted, source, "SPARQL 1.1 endpoint"
 
 
 @contextmanager

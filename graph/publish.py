@@ -164,10 +164,9 @@ def publish(build_dir: Path, files: Mapping[str, bytes | Staged], manifest: dict
     """
     manifest = {**manifest, "files": {name: _sha256(data) for name, data in sorted(files.items())}}
     releases = build_dir / "releases"
-    releases.mkdir(parents=True, exist_ok=True)
     release = releases / manifest["version"][:16]
     if not release.exists():
-        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=releases))
+        staging = staging_folder(build_dir)
         try:
             for name, data in {**files, "manifest.json": _manifest_bytes(manifest)}.items():
                 if isinstance(data, Staged):
