@@ -93,6 +93,16 @@ def test_consultation(visit):
     finish(seen, "consultation")
 
 
+def test_consultation_with_a_decision(visit):
+    seen = visit("/id/jp/consultation/2018-06")
+    page = seen.page
+    decision = page.locator("#decision-1")
+    assert decision.is_visible()
+    assert "it was decided to continue examining a way forward" in decision.inner_text()
+    assert decision.locator(".badge-decision").is_visible()
+    finish(seen, "consultation-decision")
+
+
 def test_actor(visit):
     seen = visit("/id/jp/org/mofa")
     page = seen.page
