@@ -12,7 +12,7 @@ import re
 from napgraph.graph.record import DiscussionPoint, Mention
 from napgraph.graph.registry import Registry
 from napgraph.graph.source import SourceError, SourceText, Span
-from napgraph.graph.topics import TopicIndex
+from napgraph.graph.topics import TopicIndex, actor_name_spans
 
 BOLD_HEADING = re.compile(r"^\s*(?:[•\-]\s*)?\*\*(?P<title>.+?)\*\*\s*$")
 BULLET_HEADING = re.compile(r"^\s*•\s*(?P<title>[^*].*?)\s*$")
@@ -64,12 +64,10 @@ def parse_points(
             raise source.error(point.span.start, f"discussion point '{point.heading}' has no text")
         point.paragraphs = [_joined(source, span) for span in spans]
         point.span = Span(point.span.start, spans[-1].end)
-        point.mentions = [
-            Mention(m.entity.key, Span(m.start, m.end))
-            for m in registry.names.find_all(source.text, point.span.start, point.span.end)
-        ]
+        names = registry.names.find_all(source.text, point.span.start, point.span.end)
+        point.mentions = [Mention(m.entity.key, Span(m.start, m.end)) for m in names]
         point.topics = topics.find_all(
-            source.text, point.span.start, point.span.end, [m.span for m in point.mentions]
+            source.text, point.span.start, point.span.end, actor_name_spans(names)
         )
     return points
 

@@ -25,7 +25,7 @@ from napgraph.graph import attendees, discussion, proceedings
 from napgraph.graph.record import Consultation, Decision, Mention, Paragraph, Record
 from napgraph.graph.registry import Registry
 from napgraph.graph.source import SourceError, SourceText, Span
-from napgraph.graph.topics import TopicIndex
+from napgraph.graph.topics import TopicIndex, actor_name_spans
 
 HEADING = re.compile(r"^(\d+)(st|nd|rd|th) multi-stakeholder consultation\s*$")
 DATE_SENTENCE = re.compile(
@@ -272,10 +272,7 @@ def _date_sentence(
             source.text,
             topic_start,
             topic_end,
-            [
-                Span(m.start, m.end)
-                for m in registry.names.find_all(source.text, topic_start, topic_end)
-            ],
+            actor_name_spans(registry.names.find_all(source.text, topic_start, topic_end)),
         ),
     )
 

@@ -15,7 +15,7 @@ from napgraph.graph.paths import data_dir
 from napgraph.graph.record import Contribution, ContributionItem, Mention
 from napgraph.graph.registry import Registry, read_csv
 from napgraph.graph.source import SourceError, SourceText, Span
-from napgraph.graph.topics import TopicIndex
+from napgraph.graph.topics import TopicIndex, actor_name_spans
 
 SUB_ITEM = re.compile(r"^\s*-?\s*\((\d+)\)\s*(\S.*?)\s*$")
 INLINE_ITEM = re.compile(r"\((\d+)\)\s*")
@@ -184,12 +184,13 @@ def _find_mentions(
         if not (contribution.span.start <= item.span.start < contribution.span.end)
     ]
     for span in spans:
-        for match in registry.names.find_all(source.text, span.start, span.end):
+        names = registry.names.find_all(source.text, span.start, span.end)
+        for match in names:
             if match.entity.key not in contribution.contributors:
                 contribution.mentions.append(
                     Mention(match.entity.key, Span(match.start, match.end))
                 )
-        for topic in topics.find_all(source.text, span.start, span.end):
+        for topic in topics.find_all(source.text, span.start, span.end, actor_name_spans(names)):
             if topic.key not in {t.key for t in contribution.topics}:
                 contribution.topics.append(topic)
 

@@ -15,7 +15,7 @@ from rdflib.namespace import SKOS
 from napgraph.graph import iris
 from napgraph.graph.paths import ontology_dir
 from napgraph.graph.record import Mention
-from napgraph.graph.registry import compile_names, normalise
+from napgraph.graph.registry import Match, compile_names, normalise
 from napgraph.graph.source import Span
 
 
@@ -41,8 +41,7 @@ class TopicIndex:
     ) -> list[Mention]:
         """Return the topics named in text[start:end], each once, with its first occurrence.
 
-        Words inside `names` (spans of actor and instrument names) do not count: "Labour" in
-        "Ministry of Health, Labour and Welfare" is not the topic of labour.
+        Words inside `names` (see actor_name_spans) do not count.
         """
         found: dict[str, Mention] = {}
         for match in self._regex.finditer(text, start, end):
@@ -51,6 +50,14 @@ class TopicIndex:
             slug = self._slug(match.group())
             found.setdefault(slug, Mention(f"topic:{slug}", Span(match.start(), match.end())))
         return list(found.values())
+
+
+def actor_name_spans(matches: list[Match]) -> list[Span]:
+    """The spans of the actor names among registry matches: their words name no topic
+    ("Labour" in "Ministry of Health, Labour and Welfare" is not the topic of labour). The
+    words of instrument names do: the Migrant Workers Convention is about foreign workers,
+    and "SDGs" names both the instrument and the topic."""
+    return [Span(m.start, m.end) for m in matches if not m.entity.key.startswith("instrument:")]
 
 
 def load_topic_index(path: Path | None = None) -> TopicIndex:

@@ -157,3 +157,41 @@ def test_subject_is_what_was_explained_not_the_discussion_after(sparql, contribu
     )
     assert [r["subject"] for r in rows] == [subject]
     assert "discussed" in rows[0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("node", "topic"),
+    [
+        ("2018-01/point/1", "sdgs"),  # line 21: "links with SDGs"
+        ("2018-06/point/2", "sdgs"),  # lines 242-244: "Strengthening links with SDGs"
+        ("2018-05/point/3", "foreign-workers"),  # line 206: the Migrant Workers Convention
+    ],
+)
+def test_instrument_names_name_their_topics(sparql, node, topic):
+    rows = sparql(
+        "SELECT ?n ?topic WHERE { ?n schema:about ?topic }",
+        n=f"https://w3id.org/napgraph/id/jp/consultation/{node}",
+    )
+    assert f"https://w3id.org/napgraph/id/topic/{topic}" in {r["topic"] for r in rows}
+
+
+def test_no_topic_is_read_from_an_actors_name(sparql):
+    """A topic tag's evidence is never a word of an organisation's or person's name ("Labour"
+    in "Ministry of Health, Labour and Welfare", lines 52, 99, 147, 320, 372)."""
+    from napgraph.graph.registry import load_registry
+
+    source = (data_dir() / "source" / "jp-nap-2018-consultations.txt").read_text(encoding="utf-8")
+    actor_names = [
+        (m.start, m.end)
+        for m in load_registry("jp").names.find_all(source)
+        if not m.entity.key.startswith("instrument:")
+    ]
+    rows = sparql(
+        """SELECT ?a ?start ?end WHERE {
+        ?a oa:motivatedBy oa:tagging ; oa:hasTarget/oa:hasSelector ?pos .
+        ?pos oa:start ?start ; oa:end ?end }"""
+    )
+    assert len(rows) > 100
+    inside = [r["a"] for r in rows
+              if any(s <= int(r["start"]) and int(r["end"]) <= e for s, e in actor_names)]
+    assert inside == []
