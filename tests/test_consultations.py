@@ -195,3 +195,14 @@ def test_no_topic_is_read_from_an_actors_name(sparql):
     inside = [r["a"] for r in rows
               if any(s <= int(r["start"]) and int(r["end"]) <= e for s, e in actor_names)]
     assert inside == []
+
+
+def test_a_name_inside_a_longer_name_is_not_mentioned_on_its_own(sparql):
+    """Line 5: "the 2016 United Nations Forum on Business and Human Rights" mentions the
+    Forum, not the United Nations as such."""
+    rows = sparql(
+        "SELECT ?p ?m WHERE { ?p schema:mentions ?m }",
+        p="https://w3id.org/napgraph/id/jp/nap-process/baseline-2018",
+    )
+    mentioned = {r["m"].rsplit("/", 1)[-1] for r in rows}
+    assert "un-forum-bhr" in mentioned and "un" not in mentioned
