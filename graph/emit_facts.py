@@ -72,8 +72,10 @@ def emit_facts(record: Record, registry: Registry, meta: dict) -> Graph:
     graph.add((process, RDF.type, PROV.Activity))
     graph.add((process, RDFS.label, en(meta["nap_process"]["label"])))
     graph.add((process, DCTERMS.spatial, iris.country(registry.country)))
+    if record.introduction:  # one text, paragraphs in order, as for discussion points
+        text = "\n\n".join(paragraph.text for paragraph in record.introduction)
+        graph.add((process, DCTERMS.description, en(text)))
     for paragraph in record.introduction:
-        graph.add((process, DCTERMS.description, en(paragraph.text)))
         for mention in paragraph.mentions:
             graph.add((process, SDO.mentions, entity_iri(registry, mention.key)))
     for consultation in record.consultations:

@@ -206,3 +206,16 @@ def test_a_name_inside_a_longer_name_is_not_mentioned_on_its_own(sparql):
     )
     mentioned = {r["m"].rsplit("/", 1)[-1] for r in rows}
     assert "un-forum-bhr" in mentioned and "un" not in mentioned
+
+
+def test_the_introduction_is_one_text_in_order(sparql):
+    """Lines 5 and 7, in the record's order: one description, paragraphs apart."""
+    rows = sparql(
+        "SELECT ?p ?text WHERE { ?p dcterms:description ?text }",
+        p="https://w3id.org/napgraph/id/jp/nap-process/baseline-2018",
+    )
+    assert len(rows) == 1
+    first, second = rows[0]["text"].split("\n\n")
+    assert first.startswith("As part of our commitment to the implementation of the Guiding")
+    assert second and second in (data_dir() / "source" / "jp-nap-2018-consultations.txt"
+                                 ).read_text(encoding="utf-8").splitlines()[6]
