@@ -143,13 +143,21 @@ def _split_by_graph(path: Path, folder: Path) -> list[tuple[str | None, _Part]]:
                 part = folder / f"{len(outputs)}.nt"
                 outputs[name] = (part, open(part, "w", encoding="utf-8"))
                 counts[name] = 0
-            outputs[name][1].write(f"{quad.subject} {quad.predicate} {quad.object} .\n")
+            outputs[name][1].write(_ntriples_line(quad))
             counts[name] += 1
     finally:
         for _, handle in outputs.values():
             handle.close()
     order = sorted(outputs, key=lambda name: (name is not None, name or ""))
     return [(name, _Part(outputs[name][0], counts[name])) for name in order]
+
+
+def _ntriples_line(quad: ox.Quad) -> str:
+    """The quad's triple as an N-Triples line. pyoxigraph writes plain terms in N-Triples
+    syntax; a triple term (RDF 1.2) needs its serializer's `<<( … )>>`."""
+    if isinstance(quad.subject, ox.Triple) or isinstance(quad.object, ox.Triple):
+        return ox.serialize([quad.triple], format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+    return f"{quad.subject} {quad.predicate} {quad.object} .\n"
 
 
 def _send(url: str, headers: dict[str, str], method: str, name: str | None, part: _Part,

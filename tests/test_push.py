@@ -143,3 +143,33 @@ def test_a_graph_spread_over_two_files_is_put_then_added_to(store, tmp_path, mon
     report = push_module.push(tmp_path, f"{store.root}/store")
     assert [(g.name, g.triples) for g in report.graphs] == [(None, 1), (graph, 1), (graph, 1)]
     assert store_counts(store)[graph] == 2
+
+
+def test_every_kind_of_term_arrives_unchanged(store, tmp_path, monkeypatch):
+    """Literals with quotes, line breaks, controls and non-ASCII, language tags, datatypes,
+    blank nodes and a triple term (RDF 1.2) survive the N-Triples parts."""
+    import pyoxigraph as ox
+
+    from napgraph.graph import push as push_module
+
+    graph = "https://example.org/graph/terms"
+    source = tmp_path / "terms.nq"
+    source.write_text(
+        f'<urn:s> <urn:p> "quote \\" and\\nline\\u0000 東京 😀"@ja <{graph}> .\n'
+        f'<urn:s> <urn:p> "42"^^<http://www.w3.org/2001/XMLSchema#integer> <{graph}> .\n'
+        f'_:b1 <urn:p> <urn:o%20é> <{graph}> .\n'
+        f'<urn:s> <urn:p> <<( <urn:x> <urn:y> "z" )>> <{graph}> .\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(push_module, "served_dataset", lambda _: ([source], "v"))
+    push_module.push(tmp_path, f"{store.root}/store")
+    answer = requests.get(f"{store.root}/store", params={"graph": graph},
+                          headers={"Accept": "application/n-triples"}, timeout=10)
+    answer.raise_for_status()
+    got = {q.triple for q in ox.parse(answer.content, format=ox.RdfFormat.N_TRIPLES)}
+    sent = {q.triple for q in ox.parse(path=str(source), format=ox.RdfFormat.N_QUADS)}
+    def without_blank_nodes(triples):  # blank node labels may change on the way
+        return {t for t in triples if not isinstance(t.subject, ox.BlankNode)}
+
+    assert without_blank_nodes(got) == without_blank_nodes(sent)
+    assert len(got) == len(sent) == 4
