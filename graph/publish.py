@@ -59,10 +59,31 @@ class HashingWriter:
 
 
 def staging_folder(build_dir: Path) -> Path:
-    """A new `.staging-*` folder in the releases folder of `build_dir`, for Staged files."""
+    """A new `.staging-{pid}-*` folder in the releases folder of `build_dir` (for Staged files
+    and for publishing), after removing those that processes now gone left behind."""
     releases = build_dir / "releases"
     releases.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=".staging-", dir=releases))
+    _remove_stale_staging(releases)
+    return Path(tempfile.mkdtemp(prefix=f".staging-{os.getpid()}-", dir=releases))
+
+
+def _remove_stale_staging(releases: Path) -> None:
+    """Remove staging folders whose process is gone (killed mid-build or mid-import); those
+    of a live process, such as an import of the same country still converting, stay."""
+    for folder in releases.glob(".staging-*"):
+        owner = folder.name.split("-")[1]
+        if not (owner.isdigit() and _alive(int(owner))):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's live process
+        return True
+    return True
 
 
 def _sha256(content: bytes | Staged) -> str:
@@ -229,9 +250,11 @@ def _manifest_bytes(manifest: dict) -> bytes:
 
 def _prune(releases: Path, keep: set[str]) -> None:
     """Remove stale staging folders and all but the newest KEEP_RELEASES releases."""
-    for stale in releases.glob(".staging-*"):
-        shutil.rmtree(stale, ignore_errors=True)
-    done = sorted((p for p in releases.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
+    _remove_stale_staging(releases)
+    done = sorted(
+        (p for p in releases.iterdir() if p.is_dir() and not p.name.startswith(".staging-")),
+        key=lambda p: p.stat().st_mtime,
+    )
     for old in done[:-KEEP_RELEASES]:
         if old.name not in keep:
             shutil.rmtree(old, ignore_errors=True)

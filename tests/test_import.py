@@ -468,6 +468,29 @@ def test_leftovers_of_a_killed_import_are_never_served(with_xx, tmp_path):
     assert list_graphs(with_xx) == rows
 
 
+def test_a_concurrent_imports_staging_is_left_alone(with_xx, tmp_path):
+    """Another import of the same country, still converting in a live process, keeps its
+    staging folder when this one publishes; a dead process's folder is removed."""
+    import subprocess
+
+    releases = with_xx / "countries" / "xx" / "releases"
+    other = subprocess.Popen(["sleep", "60"])
+    try:
+        live = releases / f".staging-{other.pid}-converting"
+        live.mkdir()
+        (live / "graph.nq").write_text("<https://example.org/a> <https://example.org/b> ")
+        dead = releases / ".staging-999999999-gone"
+        dead.mkdir()
+        import_country(str(FIXTURE), "xx", with_xx)
+        assert (live / "graph.nq").exists()
+        assert not dead.exists()
+    finally:
+        other.kill()
+        other.wait()
+    import_country(str(FIXTURE), "xx", with_xx)  # its process is gone now
+    assert not live.exists()
+
+
 # -- conformance is reported, not enforced --------------------------------------------------
 
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
