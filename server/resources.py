@@ -34,7 +34,7 @@ from .errors import ResourceNotFound
 from .page_common import PageContext, Statements
 from .site_data import Site, current_site, link_header, serve_cached
 from .terms import FOAF, NAP, ORG, OWL, PROV, SKOS
-from .uri_to_iri import iri_path, raw_request_path
+from .uri_to_iri import iri_path, normal_path, raw_request_path
 
 bp = Blueprint("resources", __name__)
 # The first path segments of the IRIs napgraph mints (graph/iris.py); `sparql` and
@@ -82,11 +82,13 @@ def resource(**_path: str) -> Response:
 
 def named_paths() -> list[str]:
     """The paths below the script root that the request may name, in the order tried: the
-    path as RFC 3987 maps it to an IRI (server/uri_to_iri.py), then exactly as sent, since an
-    IRI may itself hold escapes of UTF-8 (`%E6%9D%B1`). The decoded path if the server gives
-    no raw one."""
+    path as RFC 3987 maps it to an IRI (server/uri_to_iri.py), then as sent (normalised), since
+    an IRI may itself hold escapes of UTF-8 (`%E6%9D%B1`). Both are canonical, so spelling a
+    path another way (`%6Dofa` for `mofa`) finds the same cache entry. The decoded path if the
+    server gives no raw one."""
     raw = raw_request_path(request.environ)
-    paths = [request.path] if raw is None else list(dict.fromkeys((iri_path(raw), raw)))
+    paths = ([request.path] if raw is None
+             else list(dict.fromkeys((iri_path(raw), normal_path(raw)))))
     root = request.script_root
     return [path[len(root):] if root and path.startswith(root) else path for path in paths]
 

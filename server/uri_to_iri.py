@@ -5,14 +5,19 @@ Flask hands views the percent-decoded path, so an IRI that itself holds an escap
 module maps the raw request path to an IRI path the way RFC 3987 §3.2 maps a URI to an IRI:
 an escape is decoded only when it stands for an unreserved ASCII character (`%7E` is `~`)
 or for a printable non-ASCII character written as UTF-8 (`%E6%9D%B1` is `東`); every
-other escape stays as it was sent, so `%3C` and `%2F` name the IRI that holds them.
+other escape stays, in upper case (RFC 3986 §6.2.2.1), so `%3C` and `%2F` name the IRI that
+holds them. `normal_path` is the path as sent with only that normalisation, for IRIs that
+hold escaped UTF-8 themselves. Both are canonical: every spelling of a path gives the same
+string, so they can key a cache.
 
->>> iri_path("/id/jp/org/%3Cscript%3E")
+>>> iri_path("/id/jp/org/%3cscript%3E")
 '/id/jp/org/%3Cscript%3E'
 >>> iri_path("/id/jp/place/%E6%9D%B1%E4%BA%AC%7Eb")
 '/id/jp/place/東京~b'
 >>> iri_path("/id/x/%FF%E6")
 '/id/x/%FF%E6'
+>>> normal_path("/id/x/%6Dofa%e6%9d%b1")
+'/id/x/mofa%E6%9D%B1'
 """
 
 from __future__ import annotations
@@ -37,12 +42,25 @@ def raw_request_path(environ: dict) -> str | None:
 
 
 def iri_path(path: str) -> str:
-    """Decode the escapes of `path` that RFC 3987 decodes; keep the others as sent."""
+    """Decode the escapes of `path` that RFC 3987 decodes; the others in upper case."""
     return ESCAPES.sub(_decode_run, path)
 
 
+def normal_path(path: str) -> str:
+    """Decode the escapes of unreserved characters; the others in upper case."""
+    return ESCAPES.sub(_normal_run, path)
+
+
+def _normal_run(match: re.Match[str]) -> str:
+    escapes = match.group().upper()
+    return "".join(
+        chr(int(escape[1:], 16)) if chr(int(escape[1:], 16)) in UNRESERVED else escape
+        for escape in (escapes[i : i + 3] for i in range(0, len(escapes), 3))
+    )
+
+
 def _decode_run(match: re.Match[str]) -> str:
-    escapes = match.group()
+    escapes = match.group().upper()
     octets = bytes.fromhex(escapes.replace("%", ""))
     out, index = [], 0
     while index < len(octets):

@@ -177,6 +177,15 @@ def test_iri_with_escapes_or_non_ascii_is_found_at_its_own_url(bed, iri):
     assert get(bed, location).status_code == 200  # and the document URL works
 
 
+def test_another_spelling_of_a_path_is_the_same_resource(bed):
+    """`%6D` is `m` (RFC 3986 6.2.2.2): the same resource, the same document URL."""
+    for spelling in ("/id/jp/org/%6Dofa", "/id/jp/org/m%6ffa"):
+        response = get(bed, spelling + ".ttl")
+        assert response.status_code == 200
+        assert response.headers["Content-Location"] == "/id/jp/org/mofa.ttl"
+        assert "Ministry of Foreign Affairs" in response.text
+
+
 def test_an_escaped_slash_is_not_a_slash(bed):
     """`%2F` names the IRI holding `%2F`; a path with `/` in its place names another one."""
     assert PERCENT_ESCAPED and NON_ASCII
