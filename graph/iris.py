@@ -13,7 +13,7 @@ Pattern (documented in docs/iris.md), all below one base, by default
     id/{cc}/nap-process/{slug}
     id/{cc}/consultation/{year}-{nn}    a consultation; below it:
         .../participation/{actor-slug}   .../contribution/{n}[-{k}]/item/{m}
-        .../point/{n}
+        .../point/{n}   .../decision/{n}
     {node}#source, {node}#mention-{slug}-{k}, {node}#about-{slug}
                                         provenance annotations of a node
     id/{cc}/source/{slug}               a source document

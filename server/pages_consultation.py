@@ -136,7 +136,7 @@ def _points(rows: list[Row]) -> list[Point]:
         iri = row["point"].value
         description = text(row, "description") or ""
         point = found.setdefault(iri, Point(
-            iri, int(text(row, "position") or 0), text(row, "heading"),
+            iri, _position(row), text(row, "heading"),
             [part.strip() for part in description.split("\n\n") if part.strip()]))
         if "topic" in row:
             point.topics[row["topic"].value] = row["topicLabel"].value
@@ -148,7 +148,7 @@ def _decisions(rows: list[Row]) -> list[Decision]:
     for row in rows:
         iri = row["decision"].value
         decision = found.setdefault(iri, Decision(
-            iri, int(text(row, "position") or 0), text(row, "description")))
+            iri, _position(row), text(row, "description")))
         if "point" in row:
             decision.points[row["point"].value] = text(row, "pointLabel") or ""
     return list(found.values())
@@ -165,6 +165,12 @@ def _attendees(rows: list[Row]) -> list[tuple[str, str, list[Attendee]]]:
             text(row, "kindLabel")))
     return [(notation, label, members)
             for (notation, label), members in sorted(groups.items(), key=lambda g: g[0][1])]
+
+
+def _position(row: Row) -> int:
+    """A row's `position` as a number; 0 when missing or not a number (imported data)."""
+    value = text(row, "position") or ""
+    return int(value) if value.isdigit() else 0
 
 
 def _number(notation: str) -> tuple[int, str]:

@@ -104,3 +104,15 @@ def test_page_query_answers_on_the_real_build(store, path):
         assert list(answer), f"{path.name} found nothing for its default parameters"
     else:
         assert list(answer), f"{path.name} built no triples for its default parameters"
+
+
+@pytest.mark.parametrize(("value", "expected"), [("3", 3), ("first", 0), ("-1", 0), (None, 0)])
+def test_a_consultation_page_reads_positions_safely(value, expected):
+    """Imported data may hold any literal as nap:position: the page orders it first, never
+    fails (a decision or point with nap:position "first" must not be a 500)."""
+    import pyoxigraph as ox
+
+    from napgraph.server.pages_consultation import _position
+
+    row = {} if value is None else {"position": ox.Literal(value)}
+    assert _position(row) == expected
