@@ -1,6 +1,7 @@
-"""server/gunicorn_worker.py: a response's head goes out with its first (small) body bytes,
-in one system call; nothing is lost or reordered. The error responses are checked against a
-real server in test_http_hygiene.py."""
+"""server/gunicorn_worker.py, the socket wrapper on its own: a response's head goes out with
+its first (small) body bytes, in one system call. Through a real server (HEAD, 304, sendfile,
+errors on one kept-alive connection, and gunicorn's own error answers):
+test_http_hygiene.py."""
 
 from __future__ import annotations
 

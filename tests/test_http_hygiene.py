@@ -250,3 +250,38 @@ def test_gunicorns_own_refusals_carry_the_security_headers(site_server, request_
     assert headers["content-type"] == "text/plain; charset=utf-8"
     assert int(headers["content-length"]) == len(body)
     assert body.startswith(str(status).encode())
+
+
+def test_one_connection_carries_every_kind_of_answer(site_server, build):
+    """Through napgraph's worker (head sent with the first body bytes): small and large
+    bodies, HEAD, 304, a file sent with sendfile, errors, one after another on one kept-alive
+    connection; any framing mistake would break the next answer."""
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", site_server.port, timeout=30)
+    nq = (build.release / "napgraph.nq").read_bytes()
+    ask = "/sparql?query=ASK%7B%7D"
+    try:
+        def exchange(method, path, **headers):
+            connection.request(method, path, headers={"Accept": "*/*", **headers})
+            response = connection.getresponse()
+            return response, response.read()
+
+        response, body = exchange("GET", ask, Accept="application/sparql-results+json")
+        assert response.status == 200 and json.loads(body)["boolean"] is True
+        etag = response.getheader("ETag")
+        sock = connection.sock
+        response, body = exchange("HEAD", ask, Accept="application/sparql-results+json")
+        assert response.status == 200 and body == b""
+        response, body = exchange("GET", ask, Accept="application/sparql-results+json",
+                                  **{"If-None-Match": etag})
+        assert response.status == 304 and body == b""
+        response, body = exchange("GET", "/download/napgraph.nq")
+        assert response.status == 200 and body == nq  # sendfile, > 64 KiB
+        response, body = exchange("GET", "/id/jp/org/no-such-actor", Accept="text/html")
+        assert response.status == 404 and body
+        response, body = exchange("GET", "/id/jp/org/mofa.ttl")
+        assert response.status == 200 and b"Ministry of Foreign Affairs" in body
+        assert connection.sock is sock  # all on the one connection
+    finally:
+        connection.close()
