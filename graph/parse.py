@@ -188,11 +188,11 @@ def _parse_consultation(
     items = _items(source, ordinal, content[1:], content[0])
     for item in items:
         first = item.line[2][item.text_start - item.line[1] :]
-        if RECAP.match(first):
+        if recap := RECAP.match(first):
             consultation.points = discussion.parse_points(
                 source, registry, topics, item.body, repairs
             )
-            consultation.decisions = _decisions(source, item, RECAP.match(first).end())
+            consultation.decisions = _decisions(source, item, recap.end())
         elif ATTENDEES.match(first):
             consultation.participations = attendees.parse_attendees(
                 source, registry, item.body, repairs

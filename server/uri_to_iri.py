@@ -53,10 +53,12 @@ def normal_path(path: str) -> str:
 
 def _normal_run(match: re.Match[str]) -> str:
     escapes = match.group().upper()
-    return "".join(
-        chr(int(escape[1:], 16)) if chr(int(escape[1:], 16)) in UNRESERVED else escape
-        for escape in (escapes[i : i + 3] for i in range(0, len(escapes), 3))
-    )
+    return "".join(_unreserved_or_escape(escapes[i : i + 3]) for i in range(0, len(escapes), 3))
+
+
+def _unreserved_or_escape(escape: str) -> str:
+    char = chr(int(escape[1:], 16))
+    return char if char in UNRESERVED else escape
 
 
 def _decode_run(match: re.Match[str]) -> str:
@@ -66,8 +68,7 @@ def _decode_run(match: re.Match[str]) -> str:
     while index < len(octets):
         octet = octets[index]
         if octet < 0x80:
-            char = chr(octet)
-            out.append(char if char in UNRESERVED else escapes[3 * index : 3 * index + 3])
+            out.append(_unreserved_or_escape(escapes[3 * index : 3 * index + 3]))
             index += 1
             continue
         char, width = _utf8_char(octets, index)
