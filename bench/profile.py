@@ -41,7 +41,7 @@ def summarize(raw: str, top: int = 20) -> str:
         if not stack or not count.isdigit():
             continue
         frames = stack.split(";")
-        kind = "runner" if "napgraph.server.runner" in frames[0] or any(
+        kind = "runner" if "napgraph.server.backends.runner" in frames[0] or any(
             "runner.py" in f for f in frames) else "web worker"
         frames = [f for f in frames if not f.startswith("process ")]
         if not frames:

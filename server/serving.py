@@ -1,7 +1,7 @@
 """`napgraph serve`: build the graph if needed, then run the app under gunicorn.
 
 gunicorn runs `workers` processes with WORKER_THREADS threads each (the gthread worker, with
-security headers on gunicorn's own error responses: server/gunicorn_worker.py);
+security headers on gunicorn's own error responses: server/http/gunicorn_worker.py);
 every worker builds its own app, and so its own query runners, after gunicorn forks it.
 Flask's development server is never used.
 """
@@ -16,9 +16,9 @@ from typing import Any
 import click
 from gunicorn.app.base import BaseApplication
 
-from .errors import DatasetError, StoreBadAnswer, StoreUnavailable
-from .settings import SettingError, resolve
-from .store import locate_dataset
+from .backends.embedded import locate_dataset
+from .http.errors import DatasetError, StoreBadAnswer, StoreUnavailable
+from .http.settings import SettingError, resolve
 
 # gunicorn refuses longer request lines itself (its maximum); the app's own limit,
 # MAX_QUERY_STRING_BYTES, answers 414 with a message below that.
@@ -52,7 +52,7 @@ def gunicorn_options(host: str, port: int, workers: int,
     return {
         "bind": [address],
         "workers": workers,
-        "worker_class": "napgraph.server.gunicorn_worker.NapgraphWorker",  # gthread
+        "worker_class": "napgraph.server.http.gunicorn_worker.NapgraphWorker",  # gthread
         "threads": settings["WORKER_THREADS"],
         "preload_app": False,  # query runners must be started by the worker that uses them
         "limit_request_line": REQUEST_LINE_LIMIT,
@@ -109,7 +109,7 @@ def check_store(settings: Mapping[str, Any]) -> None:
 
     Raises click.ClickException.
     """
-    from .remote import RemoteBackend
+    from .backends.remote import RemoteBackend
 
     try:
         backend = RemoteBackend.from_settings(settings, read_now=False)

@@ -1,11 +1,11 @@
-"""server/gunicorn_worker.py, the socket wrapper on its own: a response's head goes out with
+"""server/http/gunicorn_worker.py, the socket wrapper on its own: a response's head goes out with
 its first (small) body bytes, in one system call. Through a real server (HEAD, 304, sendfile,
 errors on one kept-alive connection, and gunicorn's own error answers):
 test_http_hygiene.py."""
 
 from __future__ import annotations
 
-from napgraph.server.gunicorn_worker import COALESCE_LIMIT, HeadHoldingSocket
+from napgraph.server.http.gunicorn_worker import COALESCE_LIMIT, HeadHoldingSocket
 
 
 class RecordingSocket:

@@ -51,7 +51,7 @@ def hostile_texts() -> dict[str, list[tuple[str, str]]]:
 TEXTS = hostile_texts()
 RESOURCES = sorted(TEXTS)
 # IRIs that hold percent-escapes (`%3Cscript%3E`, `%2F`, `%E6%9D%B1`) or non-ASCII
-# characters: reachable at their own URL too (server/uri_to_iri.py).
+# characters: reachable at their own URL too (server/http/uri_to_iri.py).
 PERCENT_ESCAPED = sorted(iri for iri in RESOURCES if "%" in iri)
 NON_ASCII = sorted(iri for iri in RESOURCES if not iri.isascii())
 

@@ -20,7 +20,8 @@ import pytest
 from werkzeug.exceptions import HTTPException
 
 from napgraph.server import create_app
-from napgraph.server.settings import SettingError
+from napgraph.server.http.middleware import EXTENSION as ACCESS_LOG_KEY
+from napgraph.server.http.settings import SettingError
 
 DATA = Path(__file__).parent / "data" / "hygiene" / "requests.txt"
 REQUESTS = [tuple(line.split()) + (None,) * (3 - len(line.split()))
@@ -37,7 +38,7 @@ def settings_for(build, **extra) -> dict:
 
 def close(app) -> None:
     app.extensions["napgraph.sparql"].backend.close()
-    log = app.extensions.get("napgraph.hygiene")
+    log = app.extensions.get(ACCESS_LOG_KEY)
     if log is not None:
         log.close()
 
@@ -169,7 +170,7 @@ def test_access_log_has_one_json_line_per_request(app, access_log):
 def test_access_log_can_be_turned_off(build):
     app = create_app(settings_for(build, ACCESS_LOG=""))
     try:
-        assert app.extensions["napgraph.hygiene"] is None
+        assert app.extensions[ACCESS_LOG_KEY] is None
         assert app.test_client().get("/health").status_code == 200
     finally:
         close(app)
@@ -241,7 +242,7 @@ GUNICORN_REFUSALS = [
 
 @pytest.mark.parametrize(("request_bytes", "status"), GUNICORN_REFUSALS)
 def test_gunicorns_own_refusals_carry_the_security_headers(site_server, request_bytes, status):
-    """gunicorn answers these before the app sees them (server/gunicorn_worker.py)."""
+    """gunicorn answers these before the app sees them (server/http/gunicorn_worker.py)."""
     found, headers, body = raw_exchange(site_server.port, request_bytes)
     assert found == status
     assert headers["content-security-policy"] == "default-src 'none'; frame-ancestors 'none'"

@@ -7,10 +7,10 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from napgraph.server.errors import StoreBadAnswer
-from napgraph.server.remote import _parse
-from napgraph.server.remote_query import dataset_clauses, prepare_query
-from napgraph.server.runner import Engine
+from napgraph.server.backends.remote import _parse
+from napgraph.server.backends.remote_query import dataset_clauses, prepare_query
+from napgraph.server.backends.runner import Engine
+from napgraph.server.http.errors import StoreBadAnswer
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 IRI = ox.NamedNode("https://w3id.org/napgraph/id/jp/org/mofa")

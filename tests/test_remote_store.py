@@ -17,8 +17,9 @@ import pytest
 import requests
 
 from napgraph.graph import canned
-from napgraph.server.remote import RemoteBackend
-from napgraph.server.store import EmbeddedBackend, MediaTypes
+from napgraph.server.backends.embedded import EmbeddedBackend
+from napgraph.server.backends.remote import RemoteBackend
+from napgraph.server.backends.store import MediaTypes
 from tests.server_fixtures import make_build_dir, parse_rdf, protocol_nquads
 from tests.store_fixtures import push_build
 from tests.test_protocol_w3c import CASES, check_entry
@@ -307,7 +308,7 @@ def test_a_store_without_union_default_graph_stops_serve(build, start_oxigraph, 
 
 
 def test_blank_node_bindings_are_refused():
-    from napgraph.server.remote_query import prepare_query
+    from napgraph.server.backends.remote_query import prepare_query
 
     with pytest.raises(TypeError, match="only IRIs and literals"):
         prepare_query("SELECT ?x { ?x ?p ?o }", None, {"x": ox.BlankNode("b")})

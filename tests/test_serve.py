@@ -92,7 +92,7 @@ def test_gunicorn_options():
     settings = {"WORKER_THREADS": 6, "QUERY_TIMEOUT": 2.5}
     options = serving.gunicorn_options("::1", 8000, 2, settings)
     assert options["bind"] == ["[::1]:8000"]
-    assert options["worker_class"] == "napgraph.server.gunicorn_worker.NapgraphWorker"
+    assert options["worker_class"] == "napgraph.server.http.gunicorn_worker.NapgraphWorker"
     assert options["threads"] == 6
     assert options["preload_app"] is False
     assert options["limit_request_line"] == 8190

@@ -9,10 +9,10 @@ from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SDO, SKOS
 
 from napgraph.graph import canned
 from napgraph.graph.vocab import ELI, NAP, PREFIXES
-from napgraph.server import formats as fmt
-from napgraph.server import terms
-from napgraph.server.site_data import PAGE_QUERIES, read_rows, url_for_iri
-from napgraph.server.templating import curie, long_date, role_code, short_date, upper_first
+from napgraph.server.http import formats as fmt
+from napgraph.server.pages import terms
+from napgraph.server.pages.site_data import PAGE_QUERIES, read_rows, url_for_iri
+from napgraph.server.pages.templating import curie, long_date, role_code, short_date, upper_first
 
 BASE = "https://w3id.org/napgraph/"
 RDFLIB = {"nap": NAP, "rdf": RDF, "rdfs": RDFS, "owl": OWL, "skos": SKOS, "dcterms": DCTERMS,
@@ -112,7 +112,7 @@ def test_a_consultation_page_reads_positions_safely(value, expected):
     fails (a decision or point with nap:position "first" must not be a 500)."""
     import pyoxigraph as ox
 
-    from napgraph.server.pages_consultation import _position
+    from napgraph.server.pages.consultation import _position
 
     row = {} if value is None else {"position": ox.Literal(value)}
     assert _position(row) == expected

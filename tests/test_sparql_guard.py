@@ -10,9 +10,13 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from napgraph.server.query_guard import ServiceRefused, inspect_query
-from napgraph.server.runner import Engine
-from napgraph.server.sparql_lexer import decode_codepoint_escapes, significant_tokens, tokenize
+from napgraph.server.backends.query_guard import ServiceRefused, inspect_query
+from napgraph.server.backends.runner import Engine
+from napgraph.server.backends.sparql_lexer import (
+    decode_codepoint_escapes,
+    significant_tokens,
+    tokenize,
+)
 
 ALLOWED = "http://allowed.example/sparql"
 EVIL = "http://evil.example/sparql"

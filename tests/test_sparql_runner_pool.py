@@ -9,15 +9,17 @@ import time
 
 import pytest
 
-from napgraph.server.errors import QueryTimeout, RunnersBusy
-from napgraph.server.pool import RunnerPool, RunnerSpec
+from napgraph.server.backends.messages import QueryRequest
+from napgraph.server.backends.pool import RunnerPool, RunnerSpec
+from napgraph.server.http.errors import QueryTimeout, RunnersBusy
 from tests.server_fixtures import MINI, RUNAWAY_QUERY
 
 JSON = "application/sparql-results+json"
 
 
-def request(query: str) -> tuple:
-    return (query, "http://localhost/sparql", None, None, True, JSON, JSON, "text/turtle", 100)
+def request(query: str) -> QueryRequest:
+    return QueryRequest(query, "http://localhost/sparql", None, None, True, JSON, JSON,
+                        "text/turtle", 100)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from napgraph.server.settings import SETTINGS, SettingError, defaults, resolve
+from napgraph.server.http.settings import SETTINGS, SettingError, defaults, resolve
 
 DOC = Path(__file__).parent.parent / "docs" / "settings.md"
 SECTION = re.compile(r"^## `([A-Z_]+)`\n(.*?)(?=^## |\Z)", re.MULTILINE | re.DOTALL)

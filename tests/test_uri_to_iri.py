@@ -1,8 +1,8 @@
-"""server/uri_to_iri.py: which escapes of a request path are decoded (RFC 3987 §3.2)."""
+"""server/http/uri_to_iri.py: which escapes of a request path are decoded (RFC 3987 §3.2)."""
 
 import pytest
 
-from napgraph.server.uri_to_iri import iri_path, normal_path, raw_request_path
+from napgraph.server.http.uri_to_iri import iri_path, normal_path, raw_request_path
 
 
 @pytest.mark.parametrize(

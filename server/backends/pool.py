@@ -1,0 +1,244 @@
+"""A pool of query runner processes that enforces the query time limit.
+
+Each web worker owns a pool. A query takes an idle runner, is sent over its socket, and the
+worker waits for the answer with `Connection.poll(timeout)`. If the time runs out the runner
+is killed with SIGKILL (pyoxigraph cannot be interrupted otherwise) and a fresh one is
+started in the background, so the client gets its 503 at once and the pool heals itself.
+
+Runners are started with fork+exec (`subprocess`), which is safe in a threaded server, from a
+single long-lived thread: Linux delivers a runner's parent-death signal when the *thread*
+that started it ends (see runner._die_with_parent).
+"""
+
+from __future__ import annotations
+
+import logging
+import marshal
+import os
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import weakref
+from concurrent.futures import Future
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+
+from ..http.errors import DatasetError, QueryTimeout, RunnersBusy, RunnerStopped
+from .messages import QueryRequest
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RunnerSpec:
+    """What every runner of a pool loads and allows."""
+
+    files: tuple[str, ...]
+    allowlist: tuple[str, ...]
+    memory_mb: int
+    max_nesting: int = 0  # 0: no limit
+
+    def start_message(self) -> bytes:
+        """The first message sent to a new runner."""
+        return marshal.dumps({"files": list(self.files), "allowlist": list(self.allowlist),
+                              "memory_mb": self.memory_mb, "max_nesting": self.max_nesting})
+
+
+@dataclass(frozen=True)
+class LoadedData:
+    """What the first runner reported after loading: named graph sizes and quad count."""
+
+    graphs: tuple[tuple[str, int], ...]
+    quads: int
+
+
+@dataclass
+class _Runner:
+    process: subprocess.Popen
+    conn: Connection
+
+
+class _Spawner:
+    """Starts runners from one daemon thread that lives as long as the worker process."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        threading.Thread(target=self._loop, name="napgraph-runner-spawner", daemon=True).start()
+
+    def spawn(self, start_message: bytes) -> _Runner:
+        done: Future[_Runner] = Future()
+        self._jobs.put((start_message, done))
+        return done.result()
+
+    def _loop(self) -> None:
+        while True:
+            start_message, done = self._jobs.get()
+            try:
+                done.set_result(self._start(start_message))
+            except Exception as error:  # handed to the caller of spawn(), which re-raises it
+                done.set_exception(error)
+
+    @staticmethod
+    def _start(start_message: bytes) -> _Runner:
+        ours, theirs = socket.socketpair()
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "napgraph.server.backends.runner", str(theirs.fileno()),
+                 str(os.getpid())],
+                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL)
+        finally:
+            theirs.close()
+        conn = Connection(ours.detach())
+        conn.send_bytes(start_message)
+        return _Runner(process, conn)
+
+
+class RunnerPool:
+    """A fixed number of query runners sharing one RunnerSpec."""
+
+    def __init__(self, spec: RunnerSpec, size: int, start_timeout: float = 300.0) -> None:
+        self.spec = spec
+        self.size = size
+        self.start_timeout = start_timeout
+        self._owner = os.getpid()
+        self._idle: queue.Queue[_Runner] = queue.Queue()
+        self._processes: set[subprocess.Popen] = set()
+        self._closed = False
+        self._spawner = _Spawner()
+        self._finalizer = weakref.finalize(self, _kill_all, self._processes)
+
+    def start(self) -> LoadedData:
+        """Start every runner, wait until all have loaded the data, and return what they hold.
+
+        Raises DatasetError with the runner's message if the data cannot be loaded.
+        """
+        runners = [self._spawner.spawn(self.spec.start_message()) for _ in range(self.size)]
+        loaded = None
+        for runner in runners:
+            self._processes.add(runner.process)
+        for runner in runners:
+            loaded = self._await_ready(runner)
+            self._idle.put(runner)
+        assert loaded is not None
+        return loaded
+
+    def run(self, request: QueryRequest, timeout: float) -> tuple:
+        """Run one request on an idle runner within `timeout` seconds and return its reply.
+
+        Raises RunnersBusy if no runner frees up within `timeout`, QueryTimeout if the query
+        runs longer (its runner is then replaced), and RunnerStopped if the runner dies.
+        """
+        if os.getpid() != self._owner:
+            raise RuntimeError("a RunnerPool cannot be used after fork; create the app in the "
+                               "worker process (gunicorn preload_app must stay off)")
+        payload = request.encode()
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                runner = self._idle.get(timeout=max(deadline - time.monotonic(), 0))
+            except queue.Empty:
+                raise RunnersBusy(f"all {self.size} query runners stayed busy for "
+                                  f"{timeout:g} s; try again shortly") from None
+            if runner.process.poll() is None:
+                break
+            # It died while idle (the kernel's OOM killer, an operator): replace it, try another.
+            log.warning("query runner %d had exited with status %s; replacing it",
+                        runner.process.pid, runner.process.returncode)
+            self._retire(runner)
+        try:
+            runner.conn.send_bytes(payload)
+            finished = runner.conn.poll(timeout)
+            reply = marshal.loads(runner.conn.recv_bytes()) if finished else None
+        except (EOFError, OSError):
+            status = self._retire(runner)
+            raise RunnerStopped(_stopped_message(status, self.spec.memory_mb)) from None
+        if reply is None:
+            self._retire(runner)
+            raise QueryTimeout(f"query exceeded the {timeout:g} s time limit and was stopped "
+                               "(QUERY_TIMEOUT)")
+        self._idle.put(runner)
+        return reply
+
+    def status(self) -> dict[str, int]:
+        """How many runners the pool should have, how many are alive, and how many are idle."""
+        alive = sum(1 for process in list(self._processes) if process.poll() is None)
+        return {"size": self.size, "alive": alive, "idle": self._idle.qsize()}
+
+    def close(self) -> None:
+        """Kill every runner; the pool cannot be used afterwards."""
+        self._closed = True
+        self._finalizer()
+
+    def _await_ready(self, runner: _Runner) -> LoadedData:
+        try:
+            if not runner.conn.poll(self.start_timeout):
+                raise DatasetError(f"a query runner did not load the data within "
+                                   f"{self.start_timeout:g} s")
+            reply = marshal.loads(runner.conn.recv_bytes())
+        except (EOFError, OSError):
+            self._retire(runner, replace=False)
+            raise DatasetError("a query runner exited while loading the data; see the log "
+                               "above") from None
+        if reply[0] != "ready":
+            self._retire(runner, replace=False)
+            raise DatasetError(f"cannot load the data: {reply[1]}")
+        return LoadedData(graphs=tuple(tuple(pair) for pair in reply[1]), quads=reply[2])
+
+    def _retire(self, runner: _Runner, replace: bool = True) -> int | None:
+        runner.process.kill()
+        try:
+            status = runner.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            status = None
+        runner.conn.close()
+        self._processes.discard(runner.process)
+        if replace and not self._closed:
+            threading.Thread(target=self._replace, name="napgraph-runner-replace",
+                             daemon=True).start()
+        return status
+
+    def _replace(self) -> None:
+        for attempt in range(5):
+            if self._closed:
+                return
+            try:
+                runner = self._spawner.spawn(self.spec.start_message())
+                self._processes.add(runner.process)
+                self._await_ready(runner)
+            except (OSError, DatasetError) as error:
+                log.error("cannot start a replacement query runner (attempt %d): %s",
+                          attempt + 1, error)
+                time.sleep(2 ** attempt)
+                continue
+            self._idle.put(runner)
+            return
+
+
+def _stopped_message(status: int | None, memory_mb: int) -> str:
+    if status is not None and status < 0:
+        try:
+            cause = f"signal {signal.Signals(-status).name}"
+        except ValueError:
+            cause = f"signal {-status}"
+    else:
+        cause = f"exit status {status}"
+    if status is not None and -status in (signal.SIGSEGV, signal.SIGBUS):
+        hint = ", most likely because the query nests too deeply for the engine"
+    else:
+        hint = f", most likely past its {memory_mb} MiB memory limit" if memory_mb else ""
+    return f"the query stopped its query runner ({cause}{hint}); it has been restarted"
+
+
+def _kill_all(processes: set[subprocess.Popen]) -> None:
+    for process in list(processes):
+        process.kill()
+    for process in list(processes):
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            log.warning("query runner %d did not exit", process.pid)
+    processes.clear()

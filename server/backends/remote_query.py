@@ -1,0 +1,141 @@
+"""The text a remote store receives for a query: its base and its bindings written in, and its
+FROM clauses read out (to be sent as protocol parameters). See remote.py.
+
+Everything here works on the tokens of sparql_lexer.py, so strings, IRIs and comments are
+never mistaken for keywords, and values are written from their N-Triples form, never
+spliced from text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import pyoxigraph as ox
+
+from .query_guard import FORMS, Resolver
+from .sparql_lexer import Token, significant_tokens
+from .store import Term
+
+_ABSOLUTE_IRI = re.compile(r"<[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+def variable_name(variable: str | ox.Variable) -> str:
+    """A variable's name without `?`, from a pyoxigraph Variable or a string."""
+    return variable.value if isinstance(variable, ox.Variable) else variable.lstrip("?$")
+
+
+def prepare_query(text: str, base_iri: str | None,
+                  bindings: Mapping[str, Term] | None = None) -> str:
+    """The query text as sent to a store: with its base and its bindings written in.
+
+    - `BASE <base_iri>` goes in front (same line) when the query has a relative IRI, so the
+      store resolves it as the embedded endpoint does; the query's own BASE still wins.
+    - Each bound variable gets its value in a VALUES block opening the WHERE group (so
+      FILTER, HAVING and GROUP BY see it, as with pyoxigraph substitutions), or at the end of
+      the query when there is no such group (`CONSTRUCT WHERE`, `DESCRIBE <x>`).
+    - A SERVICE whose endpoint is a bound variable gets the IRI in place of the variable.
+
+    Values are written in their N-Triples form (`str(term)`), never spliced from text, so a
+    value is one RDF term. Raises TypeError for a value that is not an IRI or a literal
+    (a VALUES block cannot hold a blank node).
+
+    >>> prepare_query("SELECT ?x WHERE { ?x ?p ?o }", None, {"o": ox.Literal("a")})
+    'SELECT ?x WHERE { VALUES (?o) { ("a") } ?x ?p ?o }'
+    """
+    tokens = significant_tokens(text)
+    edits: list[tuple[int, int, str]] = []
+    if bindings:
+        values = {variable_name(name): term for name, term in bindings.items()}
+        for name, term in values.items():
+            if not isinstance(term, ox.NamedNode | ox.Literal):
+                raise TypeError(f"binding {name!r}: {term!r} cannot be sent to a SPARQL store "
+                                "(only IRIs and literals can)")
+        for index, token in enumerate(tokens):
+            if not token.is_keyword("SERVICE"):
+                continue
+            following = [t for t in tokens[index + 1:index + 3] if not t.is_keyword("SILENT")]
+            target = following[0] if following else token
+            term = values.get(target.text[1:]) if target.kind == "VAR" else None
+            if isinstance(term, ox.NamedNode):
+                edits.append((target.start, target.start + len(target.text), str(term)))
+        names = sorted(values)
+        block = ("VALUES (" + " ".join(f"?{name}" for name in names) + ") { ("
+                 + " ".join(str(values[name]) for name in names) + ") }")
+        brace = _where_brace(tokens)
+        if brace is None:
+            edits.append((len(text), len(text), f"\n{block}"))
+        else:
+            edits.append((brace + 1, brace + 1, f" {block}"))
+    for start, end, replacement in sorted(edits, reverse=True):
+        text = text[:start] + replacement + text[end:]
+    if base_iri and _usable_base(base_iri) and any(
+            token.kind == "IRI" and not _ABSOLUTE_IRI.match(token.text) for token in tokens):
+        text = f"BASE <{base_iri}> {text}"
+    return text
+
+
+def dataset_clauses(text: str, resolve: Resolver) -> tuple[list[str], list[str]]:
+    """The IRIs of the query's FROM and of its FROM NAMED clauses, resolved as the engine
+    would; both empty when one cannot be resolved (the store will then refuse the query)."""
+    tokens = significant_tokens(text)
+    start = _form_index(tokens)
+    if start is None:
+        return [], []
+    prologue = text[:tokens[start].start]
+    default: list[str] = []
+    named: list[str] = []
+    for index, token in enumerate(tokens[start:-1], start):
+        if not token.is_keyword("FROM"):
+            continue
+        is_named = tokens[index + 1].is_keyword("NAMED")
+        target = tokens[index + 2] if is_named and index + 2 < len(tokens) else tokens[index + 1]
+        try:
+            (named if is_named else default).append(resolve(prologue, target.text))
+        except ValueError:
+            return [], []
+    return default, named
+
+
+def _form_index(tokens: list[Token]) -> int | None:
+    """The index of the query form keyword (SELECT, CONSTRUCT, DESCRIBE, ASK)."""
+    return next((i for i, t in enumerate(tokens)
+                 if t.kind == "WORD" and t.text.upper() in FORMS), None)
+
+
+def _where_brace(tokens: list[Token]) -> int | None:
+    """The offset of the `{` that opens the query's WHERE group, or None if it has none."""
+    start = _form_index(tokens)
+    if start is None:
+        return None
+    index = start + 1
+    if tokens[start].is_keyword("CONSTRUCT"):
+        if index < len(tokens) and tokens[index].is_keyword("WHERE"):
+            return None  # CONSTRUCT WHERE { triples }: the group is also the template
+        if index < len(tokens) and tokens[index].text == "{":  # skip the template
+            depth = 0
+            for offset, token in enumerate(tokens[index:]):
+                if token.kind == "PUNCT" and token.text in ("{", "}"):
+                    depth += 1 if token.text == "{" else -1
+                    if depth == 0:
+                        index += offset + 1
+                        break
+    parentheses = 0
+    for token in tokens[index:]:
+        if token.kind != "PUNCT":
+            continue
+        if token.text == "(":
+            parentheses += 1
+        elif token.text == ")":
+            parentheses -= 1
+        elif token.text == "{" and parentheses == 0:
+            return token.start
+    return None
+
+
+def _usable_base(iri: str) -> bool:
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        return False
+    return not any(char in iri for char in "<>\"{}|^`\\ ")

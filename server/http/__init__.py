@@ -1,0 +1,1 @@
+"""The HTTP layer: errors and their statuses, formats, responses, cache, settings, headers."""

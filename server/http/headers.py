@@ -1,0 +1,41 @@
+"""Security headers, set in this one place for every response the app sends.
+
+- Every response says `X-Content-Type-Options: nosniff` and a `Referrer-Policy`.
+- HTML pages get a strict Content-Security-Policy: scripts and styles only from this server
+  (no inline scripts, styles or event handlers; an embedded
+  `<script type="application/ld+json">` is data, which CSP does not execute), forms post only
+  here, and nothing may frame them.
+- Every other response gets the strictest policy (`default-src 'none'`), so an answer that
+  echoes a query can never run as a document.
+
+gunicorn's own error answers (400, 414, 431, sent before the app sees a request) carry the
+same headers: the worker (gunicorn_worker.py) writes them from `ERROR_HEADERS`.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response
+
+HTML_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+NON_HTML_POLICY = "default-src 'none'; frame-ancestors 'none'"
+REFERRER_POLICY = "strict-origin-when-cross-origin"
+ALWAYS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": REFERRER_POLICY}
+# What a response that is not an HTML page carries: gunicorn's error answers too.
+ERROR_HEADERS = {**ALWAYS, "Content-Security-Policy": NON_HTML_POLICY}
+
+
+def init_app(app: Flask) -> None:
+    """Add the headers to every response; a view may set its own value first."""
+    app.after_request(security_headers)
+
+
+def security_headers(response: Response) -> Response:
+    """Set the headers above on `response` where it has none of its own."""
+    for name, value in ALWAYS.items():
+        response.headers.setdefault(name, value)
+    policy = HTML_POLICY if response.mimetype == "text/html" else NON_HTML_POLICY
+    response.headers.setdefault("Content-Security-Policy", policy)
+    return response

@@ -1,0 +1,99 @@
+"""Concept pages: UN Guiding Principles pillars and principles, topics, and concept schemes.
+
+A pillar leads to its principles, a principle to the topics that concern it, a topic to the
+principles it concerns, each alignment with its scope note (why). Then the consultations,
+contributions and discussion points concerned, by meeting. Other concepts (roles, kinds of
+actor, posts) get the same page, whose sections simply stay empty, plus every statement.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..backends.rows import Row
+from .common import PageContext, text
+from .terms import DCTERMS, SKOS
+
+
+@dataclass
+class Alignment:
+    principle: str
+    notation: str
+    label: str
+    definition: str | None
+    topics: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # label, note
+
+
+@dataclass
+class Meeting:
+    consultation: str
+    label: str
+    ordinal: int
+    date: str
+    facts: dict[str, tuple[str, str | None, dict[str, str]]] = field(default_factory=dict)
+    # fact IRI -> (kind label, fact label, {topic IRI: topic label})
+
+
+def render(page: PageContext) -> str:
+    """Render the page of the concept `page.iri`."""
+    site, iri, statements = page.site, page.iri, page.statements
+    alignments = _alignments(site.select("concept-coverage", x=iri))
+    meetings = _meetings(site.select("concept-facts", x=iri))
+    return page.render(
+        "concept.html", alignments=alignments, meetings=meetings,
+        definition=statements.first(SKOS.definition), scope=statements.first(SKOS.scopeNote),
+        notation=statements.first(SKOS.notation, None),
+        alt_labels=[v for v in statements.values(SKOS.altLabel)],
+        schemes=statements.links(SKOS.inScheme), broader=statements.links(SKOS.broader),
+        narrower=sorted(statements.links(SKOS.narrower), key=_by_notation_text),
+        fact_count=sum(len(m.facts) for m in meetings))
+
+
+def render_scheme(page: PageContext) -> str:
+    """Render the page of the concept scheme `page.iri`: its concepts as a tree."""
+    rows = page.site.select("scheme-concepts", x=page.iri)
+    concepts = {row["concept"].value: row for row in rows}
+    children: dict[str | None, list[Row]] = {}
+    for row in rows:
+        parent = text(row, "broader")
+        children.setdefault(parent if parent in concepts else None, []).append(row)
+    for siblings in children.values():
+        siblings.sort(key=lambda row: _by_notation(text(row, "notation") or ""))
+    return page.render("scheme.html", children=children,
+                       description=page.statements.first(DCTERMS.description))
+
+
+def _alignments(rows: list[Row]) -> list[Alignment]:
+    found: dict[str, Alignment] = {}
+    for row in rows:
+        principle = row["principle"].value
+        alignment = found.setdefault(principle, Alignment(
+            principle, row["principleNotation"].value, row["principleLabel"].value,
+            text(row, "principleDefinition")))
+        if "topic" in row and "topicLabel" in row:
+            alignment.topics.setdefault(row["topic"].value,
+                                        (row["topicLabel"].value, text(row, "note")))
+    return sorted(found.values(), key=lambda a: _by_notation(a.notation))
+
+
+def _meetings(rows: list[Row]) -> list[Meeting]:
+    found: dict[str, Meeting] = {}
+    for row in rows:
+        consultation = row["consultation"].value
+        meeting = found.setdefault(consultation, Meeting(
+            consultation, row["consultationLabel"].value, int(row["ordinal"].value),
+            row["date"].value))
+        fact = meeting.facts.setdefault(row["fact"].value, (
+            row["kindLabel"].value, text(row, "factLabel"), {}))
+        fact[2][row["topic"].value] = row["topicLabel"].value
+    return list(found.values())
+
+
+def _by_notation(notation: str) -> tuple[int, str]:
+    return (int(notation), "") if notation.isdigit() else (10**6, notation)
+
+
+def _by_notation_text(link: object) -> tuple[int, str]:
+    label = getattr(link, "text", "")
+    digits = "".join(ch for ch in label if ch.isdigit())
+    return (int(digits), label) if digits else (10**6, label)

@@ -1,0 +1,274 @@
+"""The site blueprint: home page, search, downloads, /.well-known/void and vendor files.
+
+The home page says what the dataset is and where it comes from, shows the consultations on
+a timeline and who attended which in what role (the attendance matrix). Search looks for a
+text in labels and descriptions with a SPARQL CONTAINS, the text bound as a parameter.
+Downloads are the build's own files, by name from a list made at start-up, so no path can
+leave the build folder. Front-end packages are served from node_modules by an allow-list.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    redirect,
+    render_template,
+    request,
+    send_file,
+)
+
+from napgraph.graph.paths import ROOT
+
+from ..backends.rows import Row
+from ..backends.store import MediaTypes
+from ..http import formats as fmt
+from ..http.cache import Answer
+from ..http.errors import BadParameter
+from ..http.responses import link_header
+from .common import text
+from .site_data import current_site, serve_cached
+from .terms import NAP
+
+bp = Blueprint("site", __name__)
+VENDOR_DIR = ROOT / "node_modules"
+# The only front-end files served, by package: what the SPARQL editor needs.
+VENDOR_FILES: Mapping[str, frozenset[str]] = {
+    "codemirror": frozenset({"lib/codemirror.js", "lib/codemirror.css",
+                             "mode/sparql/sparql.js"}),
+}
+VENDOR_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
+DOWNLOAD_FORMATS: Mapping[str, fmt.Format | None] = {
+    ".nq": fmt.N_QUADS, ".trig": fmt.TRIG, ".ttl": fmt.TURTLE, ".jsonld": fmt.JSON_LD,
+    ".json": None,  # the manifest: plain JSON
+}
+MAX_SEARCH_CHARS = 200
+PERSONS = "persons"  # the group of actors without an org:classification
+
+
+@dataclass
+class MatrixRow:
+    actor: str
+    label: str
+    label_ja: str | None
+    cells: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # consultation ->
+    # [(role notation, role label)]
+
+
+@bp.route("/")
+def home() -> Response:
+    """The home page."""
+    site = current_site()
+    catalog = site.base + "dataset"
+    alternates = _catalog_alternates()
+
+    def build() -> Answer:
+        consultations = site.select("home-consultations")
+        groups, roles = _matrix(site.select("home-matrix"))
+        body = _render("home.html", alternates, jsonld=_jsonld(catalog),
+                       datasets=site.select("home-datasets"),
+                       counts=next(iter(site.select("home-counts")), {}),
+                       consultations=consultations, groups=groups, roles=roles,
+                       catalog=catalog)
+        return Answer(body, fmt.HTML.content_type, None,
+                      (("Link", link_header(alternates)),))
+
+    return serve_cached(("home",), build, vary=("Accept-Encoding",))
+
+
+def _catalog_alternates() -> list[dict[str, str]]:
+    root = request.script_root
+    return [{"href": f"{root}/dataset{fmt.suffix_for(f)}", "media_type": f.media_type}
+            for f in fmt.RESOURCE_FORMATS if f is not fmt.HTML]
+
+
+def _jsonld(iri: str) -> object:
+    return json.loads(current_site().construct("describe", fmt.JSON_LD.media_type, x=iri))
+
+
+def _render(template: str, alternates: list[dict[str, str]], **values: object) -> bytes:
+    return render_template(template, alternates=alternates, **values).encode("utf-8")
+
+
+def _matrix(rows: list[Row]) -> tuple[list[tuple[str, list[MatrixRow]]],
+                                      list[tuple[str, str]]]:
+    """Group the attendance rows: [(kind label, [actor rows])] and the roles seen."""
+    groups: dict[str, dict[str, MatrixRow]] = {}
+    roles: dict[str, str] = {}
+    for row in rows:
+        kind = text(row, "kindLabel") or PERSONS
+        actor = row["actor"].value
+        entry = groups.setdefault(kind, {}).setdefault(actor, MatrixRow(
+            actor, text(row, "actorLabel") or actor, text(row, "actorLabelJa")))
+        role = (row["roleNotation"].value, row["roleLabel"].value)
+        entry.cells.setdefault(row["consultation"].value, []).append(role)
+        roles[role[0]] = role[1]
+    ordered = sorted(groups.items(), key=lambda g: (g[0] == PERSONS, g[0]))
+    return ([(kind, list(actors.values())) for kind, actors in ordered],
+            sorted(roles.items(), key=lambda r: r[1]))
+
+
+@bp.route("/search")
+def search() -> Response:
+    """Search labels and texts: `q` is bound as a parameter, never written into the query."""
+    site = current_site()
+    query = request.args.get("q", "").strip()
+    if len(query) > MAX_SEARCH_CHARS:
+        raise BadParameter(f"the search text has {len(query)} characters; at most "
+                           f"{MAX_SEARCH_CHARS} are allowed")
+    format_key = request.args.get("format") or None
+    chosen = fmt.negotiate(fmt.TABLE_FORMATS, request.accept_mimetypes, format_key,
+                           "search results")
+    vary = ("Accept", "Accept-Encoding") if format_key is None else ("Accept-Encoding",)
+    alternates = [{"href": f"{request.path}?{_query_string(q=query, format=f.key)}",
+                   "media_type": f.media_type} for f in fmt.SELECT_FORMATS] if query else []
+
+    def build() -> Answer:
+        if chosen is not fmt.HTML:
+            if not query:
+                raise BadParameter("give the text to look for as q=")
+            result = site.run("search", _media_types(chosen), {"q": ox.Literal(query)})
+            return Answer(result.body, chosen.content_type, None)
+        results = _group_results(site.select("search", q=ox.Literal(query))) if query else []
+        body = _render("search.html", alternates, search_query=query, results=results)
+        return Answer(body, fmt.HTML.content_type, None, (("Link", link_header(alternates)),)
+                      if alternates else ())
+
+    return serve_cached(("search", query, chosen.key), build, vary)
+
+
+def _media_types(chosen: fmt.Format) -> MediaTypes:
+    return MediaTypes(select=chosen.media_type, ask=None, graph=None)
+
+
+def _query_string(**params: str) -> str:
+    return urlencode(params)
+
+
+# Search results come in three tiers: things (actors, topics, laws, consultations) first,
+# then what was said (contributions, discussion points), then the parts of those.
+PART_TYPES = frozenset({NAP.ContributionItem, NAP.Participation, NAP.PrincipleAlignment})
+SAID_TYPES = frozenset({NAP.Contribution, NAP.Report, NAP.Presentation, NAP.Statement,
+                        NAP.DiscussionPoint})
+
+
+@dataclass
+class SearchResult:
+    iri: str
+    label: str
+    rank: int = 1  # 0: a label or name matched; 1: only a text
+    tier: int = 0
+    types: list[str] = field(default_factory=list)
+    matches: list[tuple[str, str, str]] = field(default_factory=list)  # before, match, after
+
+
+def _group_results(rows: list[Row], context: int = 80) -> list[SearchResult]:
+    """One result per resource, things before statements before parts, best matches first."""
+    found: dict[str, SearchResult] = {}
+    for row in rows:
+        iri = row["resource"].value
+        result = found.setdefault(iri, SearchResult(iri, text(row, "label") or iri))
+        result.rank = min(result.rank, int(row["rank"].value))
+        kind = text(row, "typeLabel")
+        if kind and kind not in result.types:
+            result.types.append(kind)
+        type_iri = text(row, "type")
+        tier = 2 if type_iri in PART_TYPES else 1 if type_iri in SAID_TYPES else 0
+        result.tier = max(result.tier, tier)
+        snippet = _snippet(row["text"].value, row["q"].value, context)
+        if snippet not in result.matches and len(result.matches) < 3:
+            result.matches.append(snippet)
+    for result in found.values():
+        result.types.sort()  # the engine gives types in no set order
+    return sorted(found.values(), key=lambda r: (r.tier, r.rank, len(r.label), r.label.lower(),
+                                                 r.iri))
+
+
+def _snippet(value: str, query: str, context: int) -> tuple[str, str, str]:
+    """Split `value` around the first case-insensitive match of `query`, trimmed to context."""
+    start = value.lower().find(query.lower())
+    if start < 0:
+        return (value[: 2 * context], "", "")
+    end = start + len(query)
+    before = value[max(0, start - context):start]
+    after = value[end:end + context]
+    return (("…" if start > context else "") + before, value[start:end],
+            after + ("…" if end + context < len(value) else ""))
+
+
+@bp.route("/.well-known/void")
+def well_known_void() -> Response:
+    """The VoID description's well-known address (RFC 8615): redirect to the catalog."""
+    return redirect(current_site().url_for_iri(current_site().base + "dataset"), code=302)
+
+
+@bp.route("/download/")
+def downloads() -> Response:
+    """The list of downloadable files of the build."""
+    site = current_site()
+    files = _download_files()
+    alternates = _catalog_alternates()  # the catalog describes the dumps (DCAT)
+
+    def build() -> Answer:
+        body = _render("downloads.html", alternates, files=files, version=site.version,
+                       manifest=site.published.manifest)
+        return Answer(body, fmt.HTML.content_type, None, (("Link", link_header(alternates)),))
+
+    return serve_cached(("downloads",), build, vary=("Accept-Encoding",))
+
+
+@bp.route("/download/<name>")
+def download(name: str) -> Response:
+    """One file of the build, with its media type; only names from the start-up list."""
+    files = {entry["name"]: entry for entry in _download_files()}
+    entry = files.get(name)
+    if entry is None:
+        abort(404)
+    return send_file(entry["path"], mimetype=entry["content_type"], conditional=True,
+                     etag=True, max_age=3600)
+
+
+def _download_files() -> list[dict]:
+    site = current_site()
+    files = site.extras.get("downloads")
+    if files is None:
+        files = []
+        folder = site.published.folder
+        for name in site.published.dump_names():
+            suffix = Path(name).suffix
+            if suffix not in DOWNLOAD_FORMATS:
+                continue
+            chosen = DOWNLOAD_FORMATS[suffix]
+            path = folder / name  # type: ignore[operator]
+            files.append({"name": name, "path": path, "size": path.stat().st_size,
+                          "media_type": chosen.media_type if chosen else "application/json",
+                          "content_type": chosen.content_type if chosen
+                          else "application/json"})
+        site.extras["downloads"] = files
+    return files
+
+
+@bp.route("/static/vendor/<package>/<path:name>")
+def vendor(package: str, name: str) -> Response:
+    """A front-end file installed by npm, if it is on the allow-list."""
+    if name not in VENDOR_FILES.get(package, ()):
+        abort(404)
+    path = VENDOR_DIR / package / name
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype=VENDOR_TYPES[path.suffix], conditional=True, etag=True,
+                     max_age=86400)
+
+
+def init_app(app: Flask) -> None:
+    """Register the blueprint."""
+    app.register_blueprint(bp)
