@@ -146,7 +146,8 @@ def import_country(
     base = build["base"] if build else iris.DEFAULT_BASE
     if build and country in built_countries(build) and not replace:
         raise ImportRefused(
-            f"the build holds country {country!r} already (graph <{base}graph/{country}>); "
+            f"the build holds country {country!r} already "
+            f"(graph <{iris.rebase(iris.graph(country), base)}>); "
             "pass --replace to import over it"
         )
     target = build_dir / "countries" / country
@@ -242,7 +243,7 @@ def target_graph(
 ) -> ox.NamedNode | None:
     """The graph that triples of the source graph `name` go to; None for a shared graph."""
     if isinstance(name, ox.NamedNode):
-        for prefix in {iris.DEFAULT_BASE + "graph/", base + "graph/"}:
+        for prefix in {str(iris.graph("")), iris.rebase(iris.graph(""), base)}:
             if name.value.startswith(prefix):
                 first = name.value[len(prefix) :].split("/", 1)[0]
                 if not is_country(first):
@@ -365,9 +366,9 @@ def _where(label: str, error: SyntaxError) -> str:
 
 def _rebased(term, base: str):
     if isinstance(term, ox.NamedNode) and term.value.startswith(iris.DEFAULT_BASE):
-        return ox.NamedNode(base + term.value[len(iris.DEFAULT_BASE) :])
+        return ox.NamedNode(iris.rebase(term.value, base))
     return term
 
 
 def _graph(name: str, base: str) -> ox.NamedNode:
-    return _rebased(ox.NamedNode(iris.graph(name)), base)
+    return ox.NamedNode(iris.rebase(iris.graph(name), base))

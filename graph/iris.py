@@ -20,8 +20,8 @@ Pattern (documented in docs/iris.md), all below one base, by default
     graph/{name}                        named graphs
     dataset, dataset/{cc}               dataset descriptions (VoID/DCAT)
 
-IRIs are minted under DEFAULT_BASE; `rebase` moves a whole dataset under
-another base when a deployment configures one.
+IRIs are minted under DEFAULT_BASE; `rebase` moves one under another base when a
+deployment configures one (the build publishes, and imports convert, every IRI this way).
 """
 
 from rdflib import URIRef
@@ -119,11 +119,8 @@ def dataset(cc: str | None = None) -> URIRef:
     return iri("dataset" if cc is None else f"dataset/{cc}")
 
 
-def rebase_text(text: str, base: str) -> str:
-    """Return serialized RDF `text` with every IRI under DEFAULT_BASE moved under `base`.
-
-    Works on N-Quads/N-Triples, where IRIs appear in full inside `<…>`.
-    """
-    if base == DEFAULT_BASE:
-        return text
-    return text.replace("<" + DEFAULT_BASE, "<" + base)
+def rebase(iri: str, base: str) -> str:
+    """Move `iri` from DEFAULT_BASE under `base`; any other IRI is returned as it is."""
+    if base == DEFAULT_BASE or not iri.startswith(DEFAULT_BASE):
+        return str(iri)
+    return base + iri[len(DEFAULT_BASE) :]
