@@ -33,7 +33,7 @@ def describe(
     """Return the catalog graph describing `graphs` (the build's other named graphs)."""
     graph = Graph()
     catalog, dataset = iris.dataset(), iris.dataset(country)
-    service = iris.iri("sparql")
+    service = iris.sparql_service()
     graph.add((catalog, RDF.type, DCAT.Catalog))
     graph.add(
         (catalog, DCTERMS.title, en("napgraph: National Action Plans on Business and Human Rights"))
@@ -64,7 +64,7 @@ def describe(
     graph.add((dataset, DCTERMS.source, source_document))
     graph.add((dataset, DCTERMS.spatial, iris.country(country)))
     graph.add((dataset, VOID.sparqlEndpoint, service))
-    graph.add((dataset, VOID.uriSpace, Literal(str(iris.iri(f"id/{country}/")))))
+    graph.add((dataset, VOID.uriSpace, Literal(str(iris.id_space(country)))))
     graph.add((dataset, VOID.exampleResource, example))
     for prefix in VOCABULARIES:
         graph.add((dataset, VOID.vocabulary, URIRef(PREFIXES[prefix])))
@@ -76,8 +76,8 @@ def describe(
         total += len(member)
     graph.add((dataset, VOID.triples, Literal(total, datatype=XSD.integer)))
     for file_name, kind in MEDIA_TYPES.items():
-        dump = iris.iri(f"download/{file_name}")
-        distribution = iris.iri(f"dataset/{country}/distribution/{file_name.rsplit('.', 1)[1]}")
+        dump = iris.download(file_name)
+        distribution = iris.distribution(country, file_name.rsplit(".", 1)[1])
         graph.add((dataset, VOID.dataDump, dump))
         graph.add((dataset, DCAT.distribution, distribution))
         graph.add((distribution, RDF.type, DCAT.Distribution))
