@@ -55,8 +55,9 @@ from napgraph.graph.publish import (
     staging_folder,
     version_of,
 )
+from napgraph.graph.rdf_files import FORMATS, format_of
 from napgraph.graph.schemes import load_ontology, load_schemes
-from napgraph.graph.validate import FORMATS, validate_graph
+from napgraph.graph.validate import validate_graph
 
 OWN_GRAPHS = ("provenance", "registry", "links")  # kept apart, as in a napgraph build
 MAX_VALIDATE = 200_000  # pyshacl takes about 10 s per 100,000 triples
@@ -105,7 +106,7 @@ def rdf_format(path: Path, name: str | None = None) -> ox.RdfFormat:
     or a format name such as `Turtle`), else the file's extension. Raises ImportRefused."""
     known = ", ".join(sorted(FORMATS))
     if name is None:
-        found = FORMATS.get(path.suffix.lower())
+        found = format_of(path)
         if found is None:
             raise ImportRefused(
                 f"{path}: unknown RDF file extension {path.suffix!r} (expected one of {known}, "
