@@ -1,4 +1,4 @@
-"""`napgraph build`: parse, emit, validate and publish a build folder."""
+"""`napgraph build`: convert, emit, validate and publish a build folder."""
 
 import time
 from dataclasses import dataclass, field
