@@ -67,9 +67,19 @@ def country(cc: str) -> URIRef:
     return iri(f"id/country/{cc}")
 
 
+def id_space(cc: str) -> URIRef:
+    """The namespace of a country's own IRIs (its VoID uriSpace)."""
+    return iri(f"id/{cc}/")
+
+
 def actor(cc: str, kind: str, slug: str) -> URIRef:
     """An actor: `kind` is `org` or `person`; `cc` is a country code or `intl`."""
     return iri(f"id/{cc}/{kind}/{slug}")
+
+
+def membership(person: str, organisation_slug: str) -> URIRef:
+    """A person's membership of the organisation they are affiliated to."""
+    return URIRef(f"{person}/membership/{organisation_slug}")
 
 
 def instrument(cc: str, slug: str) -> URIRef:
@@ -104,11 +114,6 @@ def discussion_point(consultation_iri: str, number: int) -> URIRef:
 
 def decision(consultation_iri: str, number: int) -> URIRef:
     return URIRef(f"{consultation_iri}/decision/{number}")
-
-
-def membership(person: str, organisation_slug: str) -> URIRef:
-    """A person's membership of the organisation they are affiliated to."""
-    return URIRef(f"{person}/membership/{organisation_slug}")
 
 
 def annotation(node: str, name: str = "source") -> URIRef:
@@ -147,11 +152,6 @@ def distribution(cc: str, extension: str) -> URIRef:
 def linkset(cc: str, target: str) -> URIRef:
     """The links of a country's dataset into the external dataset `target` (a VoID linkset)."""
     return iri(f"dataset/{cc}/links/{target}")
-
-
-def id_space(cc: str) -> URIRef:
-    """The namespace of a country's own IRIs (its VoID uriSpace)."""
-    return iri(f"id/{cc}/")
 
 
 def sparql_service() -> URIRef:
