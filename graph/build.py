@@ -1,4 +1,4 @@
-"""`napgraph build`: parse, emit, validate and publish a build folder."""
+"""`napgraph build`: convert, emit, validate and publish a build folder."""
 
 import time
 from dataclasses import dataclass, field
@@ -63,7 +63,7 @@ def run_build(
         "generator": generator(),
         "source": {"file": dataset.record.source.path.name, "sha256": dataset.record.source.sha256},
         "graphs": {
-            str(name).replace(iris.DEFAULT_BASE, base): len(graph)
+            iris.rebase(name, base): len(graph)
             for name, graph in dataset.graphs.items()
         },
         "counts": counts,

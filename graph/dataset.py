@@ -7,17 +7,16 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 from napgraph.graph import iris
+from napgraph.graph.converters import converter_for
 from napgraph.graph.describe import describe
 from napgraph.graph.emit_facts import emit_facts
 from napgraph.graph.emit_registry import emit_links, emit_registry
-from napgraph.graph.parse import parse_record
 from napgraph.graph.paths import data_dir
 from napgraph.graph.provenance import document_iri, emit_provenance
 from napgraph.graph.record import Record
 from napgraph.graph.registry import load_registry
 from napgraph.graph.schemes import load_ontology, load_schemes
 from napgraph.graph.source import SourceText
-from napgraph.graph.topics import load_topic_index
 
 
 @dataclass
@@ -35,11 +34,12 @@ def source_meta(country: str = "jp") -> dict:
 
 
 def build_dataset(source: Path | None = None, country: str = "jp") -> Dataset:
-    """Parse the record and emit its named graphs; raises SourceError on unreadable input."""
+    """Convert the country's record and emit its named graphs; raises SourceError on
+    unreadable input."""
     meta = source_meta(country)
     registry = load_registry(country)
     text = SourceText.read(source or data_dir() / meta["file"])
-    record = parse_record(text, registry, load_topic_index(), meta.get("expected_consultations"))
+    record = converter_for(country).convert(text, registry, meta)
     graphs = {
         iris.graph("ontology"): load_ontology(),
         iris.graph("schemes"): load_schemes(),

@@ -9,22 +9,18 @@ Server paths live under the same base as the data: `{base}sparql`, `{base}downlo
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
-from napgraph.graph import iris
+from napgraph.graph import iris, rdf_files
 from napgraph.graph.emit_facts import en
 from napgraph.graph.vocab import DCAT, PREFIXES, VOID
 
 LICENCE = URIRef("https://creativecommons.org/licenses/by/4.0/")
-MEDIA_TYPES = {
-    "napgraph.nq": "application/n-quads",
-    "napgraph.trig": "application/trig",
-    "napgraph.ttl": "text/turtle",
-    "napgraph.jsonld": "application/ld+json",
-}
+DUMPS = ("napgraph.nq", "napgraph.trig", "napgraph.ttl", "napgraph.jsonld")  # graph/publish.py
 VOCABULARIES = ("nap", "prov", "org", "skos", "dcterms", "schema", "oa", "foaf", "eli")
 
 
 def media_type(name: str) -> URIRef:
-    return URIRef(f"https://www.iana.org/assignments/media-types/{MEDIA_TYPES[name]}")
+    """The IANA registry's IRI of the media type of the published file `name`."""
+    return URIRef(f"https://www.iana.org/assignments/media-types/{rdf_files.media_type(name)}")
 
 
 def describe(
@@ -33,7 +29,7 @@ def describe(
     """Return the catalog graph describing `graphs` (the build's other named graphs)."""
     graph = Graph()
     catalog, dataset = iris.dataset(), iris.dataset(country)
-    service = iris.iri("sparql")
+    service = iris.sparql_service()
     graph.add((catalog, RDF.type, DCAT.Catalog))
     graph.add(
         (catalog, DCTERMS.title, en("napgraph: National Action Plans on Business and Human Rights"))
@@ -64,7 +60,7 @@ def describe(
     graph.add((dataset, DCTERMS.source, source_document))
     graph.add((dataset, DCTERMS.spatial, iris.country(country)))
     graph.add((dataset, VOID.sparqlEndpoint, service))
-    graph.add((dataset, VOID.uriSpace, Literal(str(iris.iri(f"id/{country}/")))))
+    graph.add((dataset, VOID.uriSpace, Literal(str(iris.id_space(country)))))
     graph.add((dataset, VOID.exampleResource, example))
     for prefix in VOCABULARIES:
         graph.add((dataset, VOID.vocabulary, URIRef(PREFIXES[prefix])))
@@ -75,9 +71,10 @@ def describe(
         graph.add((name, VOID.triples, Literal(len(member), datatype=XSD.integer)))
         total += len(member)
     graph.add((dataset, VOID.triples, Literal(total, datatype=XSD.integer)))
-    for file_name, kind in MEDIA_TYPES.items():
-        dump = iris.iri(f"download/{file_name}")
-        distribution = iris.iri(f"dataset/{country}/distribution/{file_name.rsplit('.', 1)[1]}")
+    for file_name in DUMPS:
+        kind = rdf_files.media_type(file_name)
+        dump = iris.download(file_name)
+        distribution = iris.distribution(country, file_name.rsplit(".", 1)[1])
         graph.add((dataset, VOID.dataDump, dump))
         graph.add((dataset, DCAT.distribution, distribution))
         graph.add((distribution, RDF.type, DCAT.Distribution))

@@ -39,9 +39,15 @@ def en(text: str) -> Literal:
     return Literal(text, lang="en")
 
 
-def ordinal_label(ordinal: int) -> str:
-    from napgraph.graph.parse import ordinal_suffix
+def ordinal_suffix(number: int) -> str:
+    """The English suffix of an ordinal number: `st`, `nd`, `rd` or `th`."""
+    if 10 <= number % 100 <= 20:
+        return "th"
+    return {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
 
+
+def ordinal_label(ordinal: int) -> str:
+    """An ordinal number written as in the record: `1st`, `2nd`, `11th`."""
     return f"{ordinal}{ordinal_suffix(ordinal)}"
 
 

@@ -21,6 +21,7 @@ COUNTRIES = {
     "jp": {"en": "Japan", "ja": "日本", "wikidata": "Q17", "geonames": "1861060", "alpha3": "JPN"}
 }
 EGOV_PAGE = "https://laws.e-gov.go.jp/law/{}"
+GEONAMES_PLACE = "https://sws.geonames.org/{}/"
 # External datasets the links graph points into, each described by a void:Linkset.
 LINK_TARGETS = {
     "wikidata": {
@@ -137,7 +138,7 @@ def _person(graph: Graph, registry: Registry, entity: Entity, node: URIRef, kind
     graph.add((node, SDO.jobTitle, en(row["job_title"])))
     organisation = entity_iri(registry, f"org:{row['affiliation']}")
     graph.add((node, ORG.memberOf, organisation))
-    membership = URIRef(f"{node}/membership/{row['affiliation']}")
+    membership = iris.membership(node, row["affiliation"])
     graph.add((membership, RDF.type, ORG.Membership))
     graph.add((membership, ORG.member, node))
     graph.add((membership, ORG.organization, organisation))
@@ -169,7 +170,7 @@ def emit_links(record: Record, registry: Registry) -> Graph:
     facts = COUNTRIES[registry.country]
     country = iris.country(registry.country)
     graph.add((country, OWL.sameAs, WD[facts["wikidata"]]))
-    graph.add((country, SKOS.exactMatch, URIRef(f"https://sws.geonames.org/{facts['geonames']}/")))
+    graph.add((country, SKOS.exactMatch, URIRef(GEONAMES_PLACE.format(facts["geonames"]))))
     for entity in referenced(record, registry):
         node = entity_iri(registry, entity.key)
         row = entity.row
@@ -197,7 +198,7 @@ def _linkset(graph: Graph, cc: str, name: str) -> None:
     links = sum(
         1 for o in graph.objects(None, target["predicate"]) if o.startswith(target["uri_space"])
     )
-    linkset, external = URIRef(f"{iris.dataset(cc)}/links/{name}"), iris.dataset(name)
+    linkset, external = iris.linkset(cc, name), iris.dataset(name)
     graph.add((linkset, RDF.type, VOID.Linkset))
     graph.add((linkset, RDFS.label, en(f"{COUNTRIES[cc]['en']}: links to {target['label']}")))
     graph.add((linkset, VOID.subjectsTarget, iris.dataset(cc)))

@@ -55,8 +55,9 @@ from napgraph.graph.publish import (
     staging_folder,
     version_of,
 )
+from napgraph.graph.rdf_files import FORMATS, format_of
 from napgraph.graph.schemes import load_ontology, load_schemes
-from napgraph.graph.validate import FORMATS, validate_graph
+from napgraph.graph.validate import validate_graph
 
 OWN_GRAPHS = ("provenance", "registry", "links")  # kept apart, as in a napgraph build
 MAX_VALIDATE = 200_000  # pyshacl takes about 10 s per 100,000 triples
@@ -105,7 +106,7 @@ def rdf_format(path: Path, name: str | None = None) -> ox.RdfFormat:
     or a format name such as `Turtle`), else the file's extension. Raises ImportRefused."""
     known = ", ".join(sorted(FORMATS))
     if name is None:
-        found = FORMATS.get(path.suffix.lower())
+        found = format_of(path)
         if found is None:
             raise ImportRefused(
                 f"{path}: unknown RDF file extension {path.suffix!r} (expected one of {known}, "
@@ -146,7 +147,8 @@ def import_country(
     base = build["base"] if build else iris.DEFAULT_BASE
     if build and country in built_countries(build) and not replace:
         raise ImportRefused(
-            f"the build holds country {country!r} already (graph <{base}graph/{country}>); "
+            f"the build holds country {country!r} already "
+            f"(graph <{iris.rebase(iris.graph(country), base)}>); "
             "pass --replace to import over it"
         )
     target = build_dir / "countries" / country
@@ -242,7 +244,7 @@ def target_graph(
 ) -> ox.NamedNode | None:
     """The graph that triples of the source graph `name` go to; None for a shared graph."""
     if isinstance(name, ox.NamedNode):
-        for prefix in {iris.DEFAULT_BASE + "graph/", base + "graph/"}:
+        for prefix in {str(iris.graph("")), iris.rebase(iris.graph(""), base)}:
             if name.value.startswith(prefix):
                 first = name.value[len(prefix) :].split("/", 1)[0]
                 if not is_country(first):
@@ -365,9 +367,9 @@ def _where(label: str, error: SyntaxError) -> str:
 
 def _rebased(term, base: str):
     if isinstance(term, ox.NamedNode) and term.value.startswith(iris.DEFAULT_BASE):
-        return ox.NamedNode(base + term.value[len(iris.DEFAULT_BASE) :])
+        return ox.NamedNode(iris.rebase(term.value, base))
     return term
 
 
 def _graph(name: str, base: str) -> ox.NamedNode:
-    return _rebased(ox.NamedNode(iris.graph(name)), base)
+    return ox.NamedNode(iris.rebase(iris.graph(name), base))

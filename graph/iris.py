@@ -14,14 +14,18 @@ Pattern (documented in docs/iris.md), all below one base, by default
     id/{cc}/consultation/{year}-{nn}    a consultation; below it:
         .../participation/{actor-slug}   .../contribution/{n}[-{k}]/item/{m}
         .../point/{n}   .../decision/{n}
+    id/{cc}/person/{slug}/membership/{org-slug}   a person's affiliation
     {node}#source, {node}#mention-{slug}-{k}, {node}#about-{slug}
                                         provenance annotations of a node
-    id/{cc}/source/{slug}               a source document
+        {annotation}-target, -position, -quote   its target and selectors
+    id/{cc}/source/{slug}               a source document (`#sha256`: its checksum)
     graph/{name}                        named graphs
     dataset, dataset/{cc}               dataset descriptions (VoID/DCAT)
+        dataset/{cc}/distribution/{ext}, dataset/{cc}/links/{target}
+    sparql, download/{file}             the SPARQL service and the dumps
 
-IRIs are minted under DEFAULT_BASE; `rebase` moves a whole dataset under
-another base when a deployment configures one.
+IRIs are minted under DEFAULT_BASE; `rebase` moves one under another base when a
+deployment configures one (the build publishes, and imports convert, every IRI this way).
 """
 
 from rdflib import URIRef
@@ -63,9 +67,19 @@ def country(cc: str) -> URIRef:
     return iri(f"id/country/{cc}")
 
 
+def id_space(cc: str) -> URIRef:
+    """The namespace of a country's own IRIs (its VoID uriSpace)."""
+    return iri(f"id/{cc}/")
+
+
 def actor(cc: str, kind: str, slug: str) -> URIRef:
     """An actor: `kind` is `org` or `person`; `cc` is a country code or `intl`."""
     return iri(f"id/{cc}/{kind}/{slug}")
+
+
+def membership(person: str, organisation_slug: str) -> URIRef:
+    """A person's membership of the organisation they are affiliated to."""
+    return URIRef(f"{person}/membership/{organisation_slug}")
 
 
 def instrument(cc: str, slug: str) -> URIRef:
@@ -81,34 +95,44 @@ def consultation(cc: str, year: int, ordinal: int) -> URIRef:
     return iri(f"id/{cc}/consultation/{year}-{ordinal:02d}")
 
 
-def participation(consultation_iri: URIRef, actor_slug: str) -> URIRef:
+def participation(consultation_iri: str, actor_slug: str) -> URIRef:
     return URIRef(f"{consultation_iri}/participation/{actor_slug}")
 
 
-def contribution(consultation_iri: URIRef, number: int, part: int = 0) -> URIRef:
+def contribution(consultation_iri: str, number: int, part: int = 0) -> URIRef:
     suffix = f"{number}" if part == 0 else f"{number}-{part}"
     return URIRef(f"{consultation_iri}/contribution/{suffix}")
 
 
-def contribution_item(contribution_iri: URIRef, number: int) -> URIRef:
+def contribution_item(contribution_iri: str, number: int) -> URIRef:
     return URIRef(f"{contribution_iri}/item/{number}")
 
 
-def discussion_point(consultation_iri: URIRef, number: int) -> URIRef:
+def discussion_point(consultation_iri: str, number: int) -> URIRef:
     return URIRef(f"{consultation_iri}/point/{number}")
 
 
-def decision(consultation_iri: URIRef, number: int) -> URIRef:
+def decision(consultation_iri: str, number: int) -> URIRef:
     return URIRef(f"{consultation_iri}/decision/{number}")
 
 
-def annotation(node: URIRef, name: str = "source") -> URIRef:
+def annotation(node: str, name: str = "source") -> URIRef:
     """A provenance annotation of `node`; its target and selectors hang below it."""
     return URIRef(f"{node}#{name}")
 
 
+def annotation_part(annotation_iri: str, part: str) -> URIRef:
+    """The `target`, `position` or `quote` (selectors) of an annotation."""
+    return URIRef(f"{annotation_iri}-{part}")
+
+
 def source_document(cc: str, slug: str) -> URIRef:
     return iri(f"id/{cc}/source/{slug}")
+
+
+def checksum(document: str) -> URIRef:
+    """The SHA-256 checksum of a source document."""
+    return URIRef(f"{document}#sha256")
 
 
 def graph(name: str) -> URIRef:
@@ -116,14 +140,31 @@ def graph(name: str) -> URIRef:
 
 
 def dataset(cc: str | None = None) -> URIRef:
+    """The catalog (no `cc`), a country's dataset, or an external dataset linked to."""
     return iri("dataset" if cc is None else f"dataset/{cc}")
 
 
-def rebase_text(text: str, base: str) -> str:
-    """Return serialized RDF `text` with every IRI under DEFAULT_BASE moved under `base`.
+def distribution(cc: str, extension: str) -> URIRef:
+    """A country's dump in one format (`nq`, `ttl`, …) as a DCAT distribution."""
+    return iri(f"dataset/{cc}/distribution/{extension}")
 
-    Works on N-Quads/N-Triples, where IRIs appear in full inside `<…>`.
-    """
-    if base == DEFAULT_BASE:
-        return text
-    return text.replace("<" + DEFAULT_BASE, "<" + base)
+
+def linkset(cc: str, target: str) -> URIRef:
+    """The links of a country's dataset into the external dataset `target` (a VoID linkset)."""
+    return iri(f"dataset/{cc}/links/{target}")
+
+
+def sparql_service() -> URIRef:
+    return iri("sparql")
+
+
+def download(file_name: str) -> URIRef:
+    """A published file of the build, as the server offers it."""
+    return iri(f"download/{file_name}")
+
+
+def rebase(iri: str, base: str) -> str:
+    """Move `iri` from DEFAULT_BASE under `base`; any other IRI is returned as it is."""
+    if base == DEFAULT_BASE or not iri.startswith(DEFAULT_BASE):
+        return str(iri)
+    return base + iri[len(DEFAULT_BASE) :]

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from napgraph.graph import iris
 from napgraph.graph.publish import CorruptRelease, verify_release
 from napgraph.graph.synthetic import is_synthetic
 
@@ -118,7 +119,7 @@ def list_graphs(build_dir: Path) -> list[LoadedGraph]:
 
 def belongs(graph: str, country: str, base: str) -> bool:
     """Whether the graph IRI `graph` is one of `country`'s (`{base}graph/{cc}` or below)."""
-    own = f"{base}graph/{country}"
+    own = iris.rebase(iris.graph(country), base)
     return graph == own or graph.startswith(own + "/")
 
 

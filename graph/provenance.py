@@ -77,7 +77,7 @@ def _document(
     graph.add((node, DCTERMS.language, LANGUAGES[meta["language"]]))
     graph.add((node, DCTERMS.format, MEDIA_TYPE))
     graph.add((node, DCTERMS.spatial, iris.country(registry.country)))
-    checksum = URIRef(f"{node}#sha256")
+    checksum = iris.checksum(node)
     graph.add((node, SPDX.checksum, checksum))
     graph.add((checksum, RDF.type, SPDX.Checksum))
     graph.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
@@ -108,9 +108,9 @@ class _Annotator:
 
     def _annotation(self, annotation: URIRef, body: URIRef, span: Span, motivation: URIRef) -> None:
         graph, text = self.graph, self.source.text
-        target = URIRef(f"{annotation}-target")
-        position = URIRef(f"{annotation}-position")
-        quote = URIRef(f"{annotation}-quote")
+        target = iris.annotation_part(annotation, "target")
+        position = iris.annotation_part(annotation, "position")
+        quote = iris.annotation_part(annotation, "quote")
         graph.add((annotation, RDF.type, OA.Annotation))
         graph.add((annotation, OA.motivatedBy, motivation))
         graph.add((annotation, OA.hasBody, body))

@@ -28,7 +28,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 
 from napgraph import __version__
-from napgraph.graph.iris import DEFAULT_BASE
+from napgraph.graph import iris
 from napgraph.graph.vocab import PREFIXES
 
 KEEP_RELEASES = 3
@@ -90,15 +90,12 @@ def _sha256(content: bytes | Staged) -> str:
     return content.sha256 if isinstance(content, Staged) else hashlib.sha256(content).hexdigest()
 
 
-def to_quads(graphs: dict[URIRef, Graph], base: str = DEFAULT_BASE) -> list[ox.Quad]:
+def to_quads(graphs: dict[URIRef, Graph], base: str = iris.DEFAULT_BASE) -> list[ox.Quad]:
     """Convert rdflib graphs to sorted, de-duplicated pyoxigraph quads under `base`."""
 
     def term(value):
         if isinstance(value, URIRef):
-            text = str(value)
-            if base != DEFAULT_BASE and text.startswith(DEFAULT_BASE):
-                text = base + text[len(DEFAULT_BASE) :]
-            return ox.NamedNode(text)
+            return ox.NamedNode(iris.rebase(value, base))
         if isinstance(value, Literal):
             if value.language:
                 return ox.Literal(str(value), language=value.language)
@@ -121,8 +118,8 @@ def to_quads(graphs: dict[URIRef, Graph], base: str = DEFAULT_BASE) -> list[ox.Q
 
 def prefixes_for(base: str) -> dict[str, str]:
     result = dict(PREFIXES)
-    result["nap"] = PREFIXES["nap"].replace(DEFAULT_BASE, base)
-    result["napid"] = base + "id/"
+    result["nap"] = iris.rebase(PREFIXES["nap"], base)
+    result["napid"] = iris.rebase(iris.iri("id/"), base)
     return result
 
 

@@ -1,4 +1,4 @@
-"""What the parser extracts from a consultation record: plain dataclasses, no RDF.
+"""What a country's converter extracts from a consultation record: plain dataclasses, no RDF.
 
 Every extracted thing keeps the span of the source text it came from.
 """

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from napgraph.graph.paths import data_dir
 
-ENTITY_KINDS = ("org", "person", "instrument")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 
 
@@ -148,9 +147,6 @@ class Registry:
             return self.entities[key]
         except KeyError:
             raise RegistryError(f"unknown registry entity {key!r}") from None
-
-    def by_kind(self, kind: str) -> list[Entity]:
-        return [e for e in self.entities.values() if e.kind == kind]
 
 
 def load_registry(country: str = "jp", folder: Path | None = None) -> Registry:

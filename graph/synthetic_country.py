@@ -161,7 +161,7 @@ class SyntheticCountry:
         """Record that `node` (or a mention of `body` in it) comes from `text` at `start`."""
         part_of = None if body is None else node
         self.spans.append(
-            (f"{node.value}#{name}", body or node, motivation, start, start + len(text), part_of)
+            (iris.annotation(node.value, name), body or node, motivation, start, start + len(text), part_of)
         )
 
     # -- graphs -------------------------------------------------------------------------------
@@ -252,7 +252,7 @@ class SyntheticCountry:
         role = ROLE_OF_KIND.get(kind, "stakeholder")
         if role == "relevant-ministry" and self.rng.random() < 0.15:
             role = "ministry-observer"
-        node = ox.NamedNode(f"{consultation.value}/participation/{_slug(actor)}")
+        node = ox.NamedNode(iris.participation(consultation.value, _slug(actor)))
         self.add(node, RDF.type, NAP.Participation)
         self.add(node, RDF.type, PROV.Association)
         self.add(node, PROV.agent, actor)
@@ -276,7 +276,7 @@ class SyntheticCountry:
     ) -> None:
         rng = self.rng
         kind = rng.choice(sorted(VERBS))
-        node = ox.NamedNode(f"{consultation.value}/contribution/{number}")
+        node = ox.NamedNode(iris.contribution(consultation.value, number))
         actor, other = rng.sample(present, 2)
         topic_slug, topic_label = rng.choice(topics)
         by_group = rng.random() < 0.2
@@ -312,7 +312,7 @@ class SyntheticCountry:
         self.add(node, SDO.about, topic)
         self.span(node, starts[1], topic_label, f"about-{topic_slug}", topic, OA.tagging)
         for item in range(1, rng.randint(0, 3) + 1):
-            child = ox.NamedNode(f"{node.value}/item/{item}")
+            child = ox.NamedNode(iris.contribution_item(node.value, item))
             text = f"synthetic point {item} of {kind.lower()} {number}"
             self.add(child, RDF.type, NAP.ContributionItem)
             self.add(child, RDF.type, PROV.Entity)
@@ -325,7 +325,7 @@ class SyntheticCountry:
     def _point(
         self, consultation: ox.NamedNode, number: int, topics: list[tuple[str, str]]
     ) -> None:
-        node = ox.NamedNode(f"{consultation.value}/point/{number}")
+        node = ox.NamedNode(iris.discussion_point(consultation.value, number))
         slug, label = self.rng.choice(topics)
         parts = [
             f"Synthetic point {number} on ",
@@ -359,7 +359,7 @@ class SyntheticCountry:
         self.add(document, DCTERMS.language, LANGUAGES["en"])
         self.add(document, DCTERMS.format, MEDIA_TYPE)
         self.add(document, DCTERMS.spatial, self.country)
-        checksum = ox.NamedNode(f"{document.value}#sha256")
+        checksum = ox.NamedNode(iris.checksum(document.value))
         self.add(document, SPDX.checksum, checksum)
         self.add(checksum, RDF.type, SPDX.Checksum)
         self.add(checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256)
@@ -368,7 +368,8 @@ class SyntheticCountry:
         for name, body, motivation, start, end, part_of in self.spans:
             annotation = ox.NamedNode(name)
             target, position, quote = (
-                ox.NamedNode(f"{name}-{part}") for part in ("target", "position", "quote")
+                ox.NamedNode(iris.annotation_part(name, part))
+                for part in ("target", "position", "quote")
             )
             self.add(annotation, RDF.type, OA.Annotation)
             self.add(annotation, OA.motivatedBy, motivation)

@@ -7,11 +7,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 
 from napgraph.graph.paths import ontology_dir
-
-FORMATS = {".nq": ox.RdfFormat.N_QUADS, ".trig": ox.RdfFormat.TRIG, ".ttl": ox.RdfFormat.TURTLE,
-           ".nt": ox.RdfFormat.N_TRIPLES, ".jsonld": ox.RdfFormat.JSON_LD,
-           ".json": ox.RdfFormat.JSON_LD, ".rdf": ox.RdfFormat.RDF_XML, ".xml": ox.RdfFormat.RDF_XML,
-           ".owl": ox.RdfFormat.RDF_XML}
+from napgraph.graph.rdf_files import FORMATS, format_of
 
 
 @dataclass
@@ -43,12 +39,12 @@ def read_union(path: Path) -> Graph:
     Raises ValueError for an unknown extension and SyntaxError (with line and column) for a
     file that does not parse.
     """
-    suffix = path.suffix.lower()
-    if suffix not in FORMATS:
-        raise ValueError(f"unknown RDF file extension {suffix!r} "
+    rdf_format = format_of(path)
+    if rdf_format is None:
+        raise ValueError(f"unknown RDF file extension {path.suffix.lower()!r} "
                          f"(expected one of {', '.join(sorted(FORMATS))})")
     union = Graph()
-    for quad in ox.parse(path=str(path), format=FORMATS[suffix], base_iri=path.absolute().as_uri()):
+    for quad in ox.parse(path=str(path), format=rdf_format, base_iri=path.absolute().as_uri()):
         union.add((_term(quad.subject), _term(quad.predicate), _term(quad.object)))
     return union
 

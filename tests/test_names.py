@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from napgraph.graph.attendees import parse_attendees
+from napgraph.graph.jp.attendees import parse_attendees
 from napgraph.graph.registry import load_registry
 from napgraph.graph.source import SourceError, SourceText
 

@@ -21,7 +21,8 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from napgraph.graph import attendees, discussion, proceedings
+from napgraph.graph.emit_facts import ordinal_suffix
+from napgraph.graph.jp import attendees, discussion, proceedings
 from napgraph.graph.record import Consultation, Decision, Mention, Paragraph, Record
 from napgraph.graph.registry import Registry
 from napgraph.graph.source import SourceError, SourceText, Span
@@ -57,12 +58,6 @@ class Item:
     line: Line
     text_start: int
     body: list[Line]
-
-
-def ordinal_suffix(number: int) -> str:
-    if 10 <= number % 100 <= 20:
-        return "th"
-    return {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
 
 
 def parse_record(
