@@ -1,9 +1,9 @@
-"""Fixtures for the linked-data site: real servers on the real build and on hostile data.
+"""Fixtures for the linked-data site: a real server on the real build, and a browser.
 
 Loaded by tests/conftest.py as a pytest plugin. `site_server` runs `napgraph serve` on the
-session's build (conftest `build`: the real Japanese graph, built once); `hostile_server`
-serves tests/data/site/hostile.trig through DATA_FILES; `browser` is Debian's Chromium
-driven by Playwright (never a downloaded browser).
+session's build (conftest `build`: the real Japanese graph, built once); `browser` is
+Debian's Chromium driven by Playwright (never a downloaded browser). Hostile data is served
+by tests/hostile_fixtures.py.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import pytest
 
 from tests.server_fixtures import LiveServer, launch
 
-HOSTILE = Path(__file__).parent / "data" / "site" / "hostile.trig"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
@@ -35,16 +34,6 @@ def site_server(build_dir, tmp_path_factory) -> Iterator[LiveServer]:
     """`napgraph serve` on the real build: one worker, two query runners."""
     log = tmp_path_factory.mktemp("site") / "server.log"
     server = launch(build_dir, {"QUERY_RUNNERS": 2, "WORKER_THREADS": 6}, log)
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="session")
-def hostile_server(tmp_path_factory) -> Iterator[LiveServer]:
-    """`napgraph serve` on labels that try to inject markup, loaded with DATA_FILES."""
-    folder = tmp_path_factory.mktemp("hostile")
-    server = launch(folder / "build", {"DATA_FILES": [str(HOSTILE)], "QUERY_RUNNERS": 1},
-                    folder / "server.log")
     yield server
     server.stop()
 

@@ -1,11 +1,11 @@
-"""Hostile labels on pages and in every format: a graph whose names are markup, quotes,
-entities, control characters, bidirectional overrides, very long strings and script URLs
+"""Labels are data, never markup: a graph whose names are markup, quotes, entities, control
+characters, bidirectional overrides, very long strings and script URLs
 (tests/data/hostile/zz.ttl, imported beside the real build) is shown as text, never run.
 
-Each HTML page is parsed (html.parser): no script element, event handler or script URL comes
-from the data; the labels are in the page's text; every embedded JSON-LD block is valid JSON
-holding the labels exactly (so `</script>` inside it was escaped). Every RDF format carries
-each label unchanged, parsed back with rdflib.
+Each HTML page is parsed (html.parser): no script element, event handler, script URL or
+element spelled out in the data comes from the data; the labels are in the page's text;
+every embedded JSON-LD block is valid JSON holding the labels exactly (so `</script>` inside
+it was escaped). Every RDF format carries each label unchanged, parsed back with rdflib.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import requests
 from napgraph.graph.iris import DEFAULT_BASE
 from tests.hostile_cases import HOSTILE, audit_html, leaks
 from tests.hostile_fixtures import LONG_LABELS, ZZ, start_hostile_bed, stop_hostile_bed
+from tests.html_tools import parse_html
 from tests.server_fixtures import parse_rdf
 
 TEXT_PROPERTIES = {
@@ -34,6 +35,8 @@ PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
 NOT_HTML_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
 RDF_FORMATS = {"ttl": "text/turtle", "nt": "application/n-triples",
                "jsonld": "application/ld+json", "rdf": "application/rdf+xml"}
+# Elements the fixture's texts spell out and no template writes: one on a page came from data.
+DATA_TAGS = {"img", "b", "i", "svg", "iframe"}
 
 
 def hostile_texts() -> dict[str, list[tuple[str, str]]]:
@@ -108,6 +111,11 @@ def assert_safe_page(bed, response: requests.Response) -> None:
     assert not leaks_of(bed, response)
     audit = audit_html(response.text)
     assert audit.problems == []
+    page = parse_html(response.text)
+    assert not DATA_TAGS & {tag for tag, _ in page.elements}
+    for attributes in page.find("script"):
+        if "src" in attributes:  # the only scripts run are the site's own files
+            assert attributes["src"].startswith("/static/")
     for attributes, content in audit.scripts:
         if (attributes.get("type") or "").lower() == "application/ld+json":
             assert "</" not in content, "JSON-LD that could end its script element"
@@ -207,7 +215,8 @@ def test_search_shows_hostile_text_as_text(bed, text):
     assert text in page_text(response.text)
 
 
-LISTINGS = ["/", "/queries", "/queries/actors-by-kind", "/queries/actor-meetings?actor="
+# The home page is checked with PAGES, below, which also wants a label on it.
+LISTINGS = ["/queries", "/queries/actors-by-kind", "/queries/actor-meetings?actor="
             + quote(ZZ + "org/script", safe=""), "/download/", "/dataset", "/sparql"]
 
 
@@ -232,3 +241,51 @@ def test_sparql_results_page_shows_hostile_labels_as_text(bed):
             if prop == PREF_LABEL and iri.startswith(ZZ + "org/") \
                     and not NOT_HTML_TEXT.search(value) and len(value) < 1000:
                 assert value in text
+
+
+CONSULTATION = ZZ + "consultation/2099-01"
+ORG_LABEL = "<script>alert(1)</script>"
+POINT_LABEL = "\"><img src=x onerror=alert(21)>"
+# (path, query parameters, texts that must appear as text on the page): what a resource's
+# page shows of its neighbours, and texts that are not a prefLabel (checked above).
+PAGES = [
+    (path_of(CONSULTATION), {}, [
+        "1st consultation </script><script>alert(16)</script>",
+        "<iframe src=javascript:alert(17)></iframe>",  # the topic statement
+        "<svg onload=alert(18)>", POINT_LABEL, ORG_LABEL]),
+    (path_of(CONSULTATION + "/point/2"), {}, [
+        POINT_LABEL, "Text with </script> and <b>bold</b> & an ampersand."]),
+    (path_of(ZZ + "org/script"), {}, [ORG_LABEL, "悪い</script>組織"]),
+    ("/search", {"q": "script"}, [ORG_LABEL]),
+    ("/", {}, [ORG_LABEL]),
+    ("/queries/attendance-matrix", {}, [ORG_LABEL]),
+    ("/id/zz/org/evil<script>", {}, []),  # a 404 that repeats the path
+]
+
+
+@pytest.mark.parametrize(("path", "params", "texts"), PAGES, ids=[p for p, _, _ in PAGES])
+def test_page_shows_neighbours_and_other_texts_as_text(bed, path, params, texts):
+    response = requests.get(bed.server.root + path, params=params,
+                            headers={"Accept": "text/html"}, timeout=30)
+    assert response.status_code in (200, 404)
+    assert_safe_page(bed, response)
+    text = parse_html(response.text).text
+    for value in texts:
+        assert " ".join(value.split()) in text, f"{value[:60]!r} is not shown as text"
+
+
+@pytest.mark.parametrize("iri", [CONSULTATION, ZZ + "org/script"], ids=short)
+def test_page_embeds_one_json_ld_block(bed, iri):
+    """One block describes the resource: a `</script>` in a label did not split it in two."""
+    scripts = audit_html(get(bed, path_of(iri)).text).scripts
+    blocks = [content for attributes, content in scripts
+              if (attributes.get("type") or "").lower() == "application/ld+json"]
+    assert len(blocks) == 1
+
+
+def test_role_notation_stays_inside_its_class_attribute(bed):
+    """The role badge writes the role's notation into `class="role role-{notation}"`."""
+    page = parse_html(get(bed, path_of(CONSULTATION)).text)
+    classes = [attributes["class"] for attributes in page.find("span")
+               if "role" in attributes.get("class", "")]
+    assert 'role role-observer" onmouseover="alert(20)' in classes
