@@ -26,15 +26,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from napgraph.graph.rdf_files import LOADABLE, format_of
+
 from .messages import QueryRequest
 from .query_guard import QueryTooDeep, ServiceRefused, inspect_query
 
-FORMAT_BY_EXTENSION = {
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".trig": ox.RdfFormat.TRIG,
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-}
 _PR_SET_PDEATHSIG = 1
 # RDF/XML writes a predicate as a QName; it needs an XML name at the end of the IRI.
 _XML_LOCAL_NAME = re.compile(r"[A-Za-z_\u00c0-\ufffd][\w.\-\u00b7\u00c0-\ufffd]*$")
@@ -57,10 +53,10 @@ def load_store(files: Iterable[str]) -> ox.Store:
     store = ox.Store()
     for name in files:
         path = Path(name)
-        rdf_format = FORMAT_BY_EXTENSION.get(path.suffix.lower())
+        rdf_format = format_of(path, LOADABLE)
         if rdf_format is None:
             raise ValueError(f"{path}: unknown RDF file extension {path.suffix!r}; use one of "
-                             f"{', '.join(FORMAT_BY_EXTENSION)}")
+                             f"{', '.join(LOADABLE)}")
         try:
             store.load(path=path, format=rdf_format)
         except OSError as error:

@@ -14,6 +14,8 @@ from typing import Any
 
 from flask.config import Config
 
+from napgraph.graph.iris import DEFAULT_BASE
+
 ENV_PREFIX = "NAPGRAPH"
 MIB = 1024 * 1024
 
@@ -83,7 +85,7 @@ SETTINGS: tuple[Setting, ...] = (
             "cached answers and pages are served while every runner is busy.", minimum=1),
     Setting("BASE_IRI", "", "str",
             "Base IRI for relative IRIs in queries. Empty: the endpoint URL of the request."),
-    Setting("DATA_BASE_IRI", "https://w3id.org/napgraph/", "str",
+    Setting("DATA_BASE_IRI", DEFAULT_BASE, "str",
             "Base of the dataset's own IRIs when the data does not give it: a page's IRI is "
             "this base followed by the request path. A build's manifest.json names its base "
             "and wins; this is for DATA_FILES and for builds without one."),

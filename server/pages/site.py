@@ -27,6 +27,7 @@ from flask import (
     send_file,
 )
 
+from napgraph.graph import iris, rdf_files
 from napgraph.graph.paths import ROOT
 
 from ..backends.rows import Row
@@ -47,8 +48,11 @@ VENDOR_FILES: Mapping[str, frozenset[str]] = {
                              "mode/sparql/sparql.js"}),
 }
 VENDOR_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
+# The build's dumps, each served as the HTTP format of its RDF format.
 DOWNLOAD_FORMATS: Mapping[str, fmt.Format | None] = {
-    ".nq": fmt.N_QUADS, ".trig": fmt.TRIG, ".ttl": fmt.TURTLE, ".jsonld": fmt.JSON_LD,
+    **{ext: next(f for f in fmt.GRAPH_FORMATS
+                 if f.media_type == rdf_files.FORMATS[ext].media_type)
+       for ext in rdf_files.PUBLISHED},
     ".json": None,  # the manifest: plain JSON
 }
 MAX_SEARCH_CHARS = 200
@@ -68,7 +72,7 @@ class MatrixRow:
 def home() -> Response:
     """The home page."""
     site = current_site()
-    catalog = site.base + "dataset"
+    catalog = iris.rebase(iris.dataset(), site.base)
     alternates = _catalog_alternates()
 
     def build() -> Answer:
@@ -208,7 +212,8 @@ def _snippet(value: str, query: str, context: int) -> tuple[str, str, str]:
 @bp.route("/.well-known/void")
 def well_known_void() -> Response:
     """The VoID description's well-known address (RFC 8615): redirect to the catalog."""
-    return redirect(current_site().url_for_iri(current_site().base + "dataset"), code=302)
+    site = current_site()
+    return redirect(site.url_for_iri(iris.rebase(iris.dataset(), site.base)), code=302)
 
 
 @bp.route("/download/")
