@@ -9,7 +9,8 @@ by tests/hostile_fixtures.py.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,9 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 ARTIFACTS = Path(__file__).parent / "artifacts"
+CSP_WATCH = ("window.__cspViolations = [];"
+             "document.addEventListener('securitypolicyviolation', function (e) {"
+             " window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI); });")
 
 
 @pytest.fixture(scope="session")
@@ -51,3 +55,52 @@ def browser() -> Iterator[object]:
             args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@dataclass
+class Visit:
+    """One page opened in the browser, with what went wrong while it was open."""
+
+    page: object
+    console_errors: list[str] = field(default_factory=list)
+    foreign_requests: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def visit(browser, site_server, request) -> Callable[..., Visit]:
+    contexts = []
+
+    def open_page(path: str, width: int = 1280, height: int = 900) -> Visit:
+        context = browser.new_context(viewport={"width": width, "height": height})
+        contexts.append(context)
+        page = context.new_page()
+        seen = Visit(page)
+
+        def guard(route):
+            if route.request.url.startswith(site_server.root + "/"):
+                route.continue_()
+            else:
+                seen.foreign_requests.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", guard)
+        # CSP violations are counted in the page itself, besides the console's messages.
+        context.add_init_script(CSP_WATCH)
+        page.on("console", lambda message: seen.console_errors.append(message.text)
+                if message.type == "error" else None)
+        page.on("pageerror", lambda error: seen.console_errors.append(str(error)))
+        page.goto(site_server.root + path, wait_until="networkidle")
+        return seen
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def finish(seen: Visit, name: str) -> None:
+    """Save the screenshot, then fail on console errors, CSP violations or foreign requests."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    seen.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    assert seen.console_errors == []
+    assert seen.page.evaluate("window.__cspViolations") == []
+    assert seen.foreign_requests == []

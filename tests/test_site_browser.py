@@ -7,58 +7,7 @@ request that would leave the server's own origin. Screenshots go to tests/artifa
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-
-import pytest
-
-from tests.site_fixtures import ARTIFACTS
-
-
-@dataclass
-class Visit:
-    """One page opened in the browser, with what went wrong while it was open."""
-
-    page: object
-    console_errors: list[str] = field(default_factory=list)
-    foreign_requests: list[str] = field(default_factory=list)
-
-
-@pytest.fixture
-def visit(browser, site_server, request) -> Callable[..., Visit]:
-    contexts = []
-
-    def open_page(path: str, width: int = 1280, height: int = 900) -> Visit:
-        context = browser.new_context(viewport={"width": width, "height": height})
-        contexts.append(context)
-        page = context.new_page()
-        seen = Visit(page)
-
-        def guard(route):
-            if route.request.url.startswith(site_server.root + "/"):
-                route.continue_()
-            else:
-                seen.foreign_requests.append(route.request.url)
-                route.abort()
-
-        context.route("**/*", guard)
-        page.on("console", lambda message: seen.console_errors.append(message.text)
-                if message.type == "error" else None)
-        page.on("pageerror", lambda error: seen.console_errors.append(str(error)))
-        page.goto(site_server.root + path, wait_until="networkidle")
-        return seen
-
-    yield open_page
-    for context in contexts:
-        context.close()
-
-
-def finish(seen: Visit, name: str) -> None:
-    """Save the screenshot, then fail on console errors or foreign requests."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    seen.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    assert seen.console_errors == []
-    assert seen.foreign_requests == []
+from tests.site_fixtures import finish
 
 
 def test_home(visit):

@@ -24,6 +24,7 @@ from ..http import formats as fmt
 from ..http.cache import Answer
 from ..http.errors import BadParameter
 from ..http.responses import link_header
+from ..sparql.charts import result_chart
 from .site_data import current_site, serve_cached
 
 bp = Blueprint("canned", __name__)
@@ -106,8 +107,9 @@ def _answer(query: canned.CannedQuery, chosen: fmt.Format, values: Mapping[str, 
         result = _run(query, MediaTypes(select=fmt.JSON.media_type, ask=fmt.JSON.media_type,
                                         graph=None), bindings)
         document = json.loads(result.body)
-        table = {"variables": document.get("head", {}).get("vars", []),
-                 "rows": read_rows(result.body) if "results" in document else [],
+        variables = document.get("head", {}).get("vars", [])
+        rows = read_rows(result.body) if "results" in document else []
+        table = {"variables": variables, "rows": rows, "chart": result_chart(variables, rows),
                  "boolean": document.get("boolean"), "truncated": result.truncated}
     else:
         result = _run(query, MediaTypes(select=None, ask=None, graph=fmt.TURTLE.media_type),

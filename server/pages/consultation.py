@@ -2,7 +2,8 @@
 
 Date and topic; the reports, presentations and statements with who made them and their
 sub-items; the discussion points in full; the decisions taken; the attendees grouped by role; the UN Guiding
-Principles the topics concern; and for each fact the quote of the record it was read from.
+Principles the topics concern; for each fact the quote of the record it was read from; and
+the attendance of every meeting of the same process, by role, as charts beside a table.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..backends.rows import Row
+from .charts import ProcessAttendance
 from .common import PageContext, Quote, quote_of, text
 
 
@@ -84,6 +86,7 @@ def render(page: PageContext) -> str:
         points=_points(site.select("consultation-points", x=iri)),
         decisions=_decisions(site.select("consultation-decisions", x=iri)),
         attendees=_attendees(site.select("consultation-attendees", x=iri)),
+        process=ProcessAttendance.from_rows(site.select("process-attendance", x=iri)),
         sources=sources)
 
 

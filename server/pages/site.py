@@ -42,10 +42,14 @@ from .terms import NAP
 
 bp = Blueprint("site", __name__)
 VENDOR_DIR = ROOT / "node_modules"
-# The only front-end files served, by package: what the SPARQL editor needs.
+# The only front-end files served, by package: what the SPARQL editor and the charts need
+# (Vega-Lite compiles a chart, Vega draws it with its CSP-safe expression interpreter).
 VENDOR_FILES: Mapping[str, frozenset[str]] = {
     "codemirror": frozenset({"lib/codemirror.js", "lib/codemirror.css",
                              "mode/sparql/sparql.js"}),
+    "vega": frozenset({"build/vega.min.js"}),
+    "vega-lite": frozenset({"build/vega-lite.min.js"}),
+    "vega-interpreter": frozenset({"build/vega-interpreter.min.js"}),
 }
 VENDOR_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 # The build's dumps, each served as the HTTP format of its RDF format.

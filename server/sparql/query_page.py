@@ -23,6 +23,7 @@ from ..http import formats as fmt
 from ..http.cache import Answer, make_etag
 from ..http.errors import NapgraphError, status_of
 from ..http.responses import link_header, not_modified, send
+from .charts import result_chart
 from .protocol import Endpoint, Operation
 
 HTML_MEDIA = MediaTypes(select=fmt.JSON.media_type, ask=fmt.JSON.media_type,
@@ -98,8 +99,9 @@ def _result(result: QueryResult) -> dict[str, Any]:
     document = json.loads(result.body)
     if "boolean" in document:
         return {"form": "ASK", "boolean": document["boolean"], "truncated": False}
-    return {"form": "SELECT", "variables": document["head"]["vars"],
-            "rows": read_rows(result.body), "truncated": result.truncated}
+    variables, rows = document["head"]["vars"], read_rows(result.body)
+    return {"form": "SELECT", "variables": variables, "rows": rows,
+            "chart": result_chart(variables, rows), "truncated": result.truncated}
 
 
 def _downloads(operation: Operation, formats: Sequence[fmt.Format] = (*fmt.SELECT_FORMATS,
