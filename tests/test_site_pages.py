@@ -301,11 +301,17 @@ def test_downloads_page_lists_the_files(site_server):
     ("/static/vendor/codemirror/lib/codemirror.js", 200, "text/javascript"),
     ("/static/vendor/codemirror/lib/codemirror.css", 200, "text/css"),
     ("/static/vendor/codemirror/mode/sparql/sparql.js", 200, "text/javascript"),
+    ("/static/vendor/vega/build/vega.min.js", 200, "text/javascript"),
+    ("/static/vendor/vega-lite/build/vega-lite.min.js", 200, "text/javascript"),
+    ("/static/vendor/vega-interpreter/build/vega-interpreter.min.js", 200, "text/javascript"),
+    ("/static/vendor/vega/build/vega.js", 404, None),
+    ("/static/vendor/axe-core/axe.min.js", 404, None),
     ("/static/vendor/codemirror/package.json", 404, None),
     ("/static/vendor/codemirror/mode/python/python.js", 404, None),
     ("/static/vendor/codemirror/../../package.json", 404, None),
     ("/static/vendor/other/lib/codemirror.js", 404, None),
-], ids=["js", "css", "mode", "package-json", "other-mode", "traversal", "other-package"])
+], ids=["js", "css", "mode", "vega", "vega-lite", "vega-interpreter", "vega-unlisted",
+        "test-only-axe", "package-json", "other-mode", "traversal", "other-package"])
 def test_vendor_files_come_from_an_allow_list(site_server, path, status, expected_type):
     response = requests.get(site_server.root + path, timeout=30)
     assert response.status_code == status
