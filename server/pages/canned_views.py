@@ -25,10 +25,11 @@ from ..http.cache import Answer
 from ..http.errors import BadParameter
 from ..http.responses import link_header
 from ..sparql.charts import result_chart
-from .site_data import current_site, serve_cached
+from ..sparql.result_view import add_labels, page_number, page_of
+from .site_data import SELECT_JSON, current_site, serve_cached
 
 bp = Blueprint("canned", __name__)
-RESERVED = frozenset({"format"})
+RESERVED = frozenset({"format", "page"})  # not parameters of the query
 
 
 def formats_for(query: canned.CannedQuery) -> tuple[fmt.Format, ...]:
@@ -88,12 +89,13 @@ def query_page(slug: str) -> Response:
         return _form_with_error(query, values, str(error))
     vary = ("Accept", "Accept-Encoding") if format_key is None else ("Accept-Encoding",)
     # Keyed by the values as given, not as bound: the page shows them (form, links).
-    key = ("canned", slug, chosen.key, tuple(sorted(values.items())))
-    return serve_cached(key, lambda: _answer(query, chosen, values, bindings), vary)
+    number = page_number(request.args.get("page"))
+    key = ("canned", slug, chosen.key, tuple(sorted(values.items())), number)
+    return serve_cached(key, lambda: _answer(query, chosen, values, bindings, number), vary)
 
 
 def _answer(query: canned.CannedQuery, chosen: fmt.Format, values: Mapping[str, str],
-            bindings: Mapping[str, object]) -> Answer:
+            bindings: Mapping[str, object], number: int = 1) -> Answer:
     site = current_site()
     alternates = _alternates(query, values)
     if chosen is not fmt.HTML:
@@ -109,7 +111,9 @@ def _answer(query: canned.CannedQuery, chosen: fmt.Format, values: Mapping[str, 
         document = json.loads(result.body)
         variables = document.get("head", {}).get("vars", [])
         rows = read_rows(result.body) if "results" in document else []
-        table = {"variables": variables, "rows": rows, "chart": result_chart(variables, rows),
+        page = add_labels(page_of(variables, rows, number),
+                          lambda text: site.run_text(text, SELECT_JSON, {}).body)
+        table = {"variables": variables, "page": page, "chart": result_chart(variables, rows),
                  "boolean": document.get("boolean"), "truncated": result.truncated}
     else:
         result = _run(query, MediaTypes(select=None, ask=None, graph=fmt.TURTLE.media_type),

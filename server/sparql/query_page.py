@@ -3,7 +3,8 @@
 The page is a form (a textarea, which CodeMirror enhances when scripts run) that POSTs to
 /sparql; the canned queries are its examples, each a link that loads it (`?example=slug`)
 and, with scripts, fills the editor in place. With `format=html` the endpoint answers with
-this page: the query in the editor, the results as a table whose IRIs link to their pages,
+this page: the query in the editor, the results as a table of PAGE_SIZE rows a page (with the
+total) whose IRIs show their labels and link to their pages, a chart of a numeric column,
 links to the same query in every format, and a shareable URL. The protocol itself is
 untouched: without `format=html` clients get the negotiated SPARQL formats as before.
 """
@@ -11,7 +12,7 @@ untouched: without `format=html` clients get the negotiated SPARQL formats as be
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -25,6 +26,7 @@ from ..http.errors import NapgraphError, status_of
 from ..http.responses import link_header, not_modified, send
 from .charts import result_chart
 from .protocol import Endpoint, Operation
+from .result_view import add_labels, page_number, page_of
 
 HTML_MEDIA = MediaTypes(select=fmt.JSON.media_type, ask=fmt.JSON.media_type,
                         graph=fmt.TURTLE.media_type)
@@ -61,8 +63,9 @@ def results(state: Endpoint, operation: Operation) -> Response:
     with the message, under the error's own status.
     """
     base_iri = state.settings["BASE_IRI"] or request.base_url
+    number = page_number(request.values.get("page"))
     key = ("sparql-html", base_iri, operation.query, operation.default_graphs,
-           operation.named_graphs)
+           operation.named_graphs, number)
     etag = make_etag(state.backend.info.version, key)
     vary = ("Accept-Encoding",)
     unchanged = not_modified(request, etag, vary)
@@ -81,10 +84,12 @@ def results(state: Endpoint, operation: Operation) -> Response:
         response = Response(body, status=status, mimetype="text/html", headers=headers)
         response.vary.update(vary)
         return response
-    shown = _result(result)
+    shown = _result(result, number, lambda text: _run_text(state, text))
     alternates = _downloads(operation, fmt.FORMATS_BY_FORM[result.form])
     body = _page(state, alternates, operation.query, examples, shown, None,
-                 share=_share_url(operation)).encode("utf-8")
+                 share=_share_url(operation), dataset={
+                     "default": operation.default_graphs or (),
+                     "named": operation.named_graphs or ()}).encode("utf-8")
     answer = Answer(body, fmt.HTML.content_type, etag if result.cacheable else None,
                     (("Link", link_header(alternates)),))
     if result.cacheable:
@@ -92,7 +97,15 @@ def results(state: Endpoint, operation: Operation) -> Response:
     return send(request, answer, vary)
 
 
-def _result(result: QueryResult) -> dict[str, Any]:
+def _run_text(state: Endpoint, text: str) -> bytes:
+    """Run a query of the page itself (the labels of the results) with the endpoint's limits."""
+    return state.backend.query(
+        text, default_graph_uris=None, named_graph_uris=None, union_default=True,
+        timeout=state.settings["QUERY_TIMEOUT"], base_iri=None, media_types=HTML_MEDIA,
+        max_rows=state.settings["MAX_RESULT_ROWS"]).body
+
+
+def _result(result: QueryResult, number: int, run: Callable[[str], bytes]) -> dict[str, Any]:
     if result.form == "CONSTRUCT":
         return {"form": result.form, "turtle": result.body.decode("utf-8"),
                 "truncated": result.truncated}
@@ -100,7 +113,8 @@ def _result(result: QueryResult) -> dict[str, Any]:
     if "boolean" in document:
         return {"form": "ASK", "boolean": document["boolean"], "truncated": False}
     variables, rows = document["head"]["vars"], read_rows(result.body)
-    return {"form": "SELECT", "variables": variables, "rows": rows,
+    return {"form": "SELECT", "variables": variables,
+            "page": add_labels(page_of(variables, rows, number), run),
             "chart": result_chart(variables, rows), "truncated": result.truncated}
 
 
@@ -127,11 +141,11 @@ def _share_url(operation: Operation) -> str | None:
 
 def _page(state: Endpoint, alternates: Sequence[Mapping[str, str]], text: str,
           examples: list[dict[str, str]], result: dict[str, Any] | None, error: str | None,
-          share: str | None = None) -> str:
+          share: str | None = None, dataset: Mapping[str, Sequence[str]] | None = None) -> str:
     return render_template(
         "sparql.html", info=state.backend.info, alternates=alternates,
         endpoint=request.path, query_text=text, examples=examples, result=result,
-        error=error, share=share,
+        error=error, share=share, dataset=dataset or {"default": (), "named": ()},
         formats=(*fmt.SELECT_FORMATS, *fmt.GRAPH_FORMATS),
         limits={"timeout": state.settings["QUERY_TIMEOUT"],
                 "rows": state.settings["MAX_RESULT_ROWS"]})
