@@ -26,6 +26,7 @@ from ..http.errors import BadParameter
 from ..http.responses import link_header
 from ..sparql.charts import result_chart
 from ..sparql.result_view import add_labels, page_number, page_of
+from .common import text
 from .site_data import SELECT_JSON, current_site, serve_cached
 
 bp = Blueprint("canned", __name__)
@@ -120,7 +121,7 @@ def _answer(query: canned.CannedQuery, chosen: fmt.Format, values: Mapping[str, 
                       bindings)
         table = {"turtle": result.body.decode("utf-8"), "truncated": result.truncated}
     body = render_template("query.html", query=query, values=values, table=table,
-                           alternates=alternates, error=None,
+                           alternates=alternates, error=None, choices=_choices(query),
                            max_rows=site.settings["MAX_RESULT_ROWS"])
     return Answer(body.encode("utf-8"), fmt.HTML.content_type, None,
                   (("Link", link_header(alternates)),))
@@ -141,6 +142,22 @@ def _alternates(query: canned.CannedQuery, values: Mapping[str, str]) -> list[di
     return alternates
 
 
+def _choices(query: canned.CannedQuery) -> dict[str, list[tuple[str, str]]]:
+    """For each IRI parameter, the resources like its default to pick from: [(IRI, label)].
+
+    A parameter whose default has no such kind (an endpoint, say) gets none: a text box.
+    """
+    site = current_site()
+    found = {}
+    for param in query.params:
+        if param.type == "iri":
+            rows = site.select("param-choices", x=param.default)
+            if len(rows) > 1:
+                found[param.name] = [(row["choice"].value, text(row, "label")
+                                      or row["choice"].value) for row in rows]
+    return found
+
+
 def _encode(params: MultiDict) -> str:
     return urlencode(list(params.items(multi=True)))
 
@@ -148,7 +165,7 @@ def _encode(params: MultiDict) -> str:
 def _form_with_error(query: canned.CannedQuery, values: Mapping[str, str],
                      message: str) -> Response:
     body = render_template("query.html", query=query, values=values, table=None,
-                           alternates=[], error=message, max_rows=0)
+                           alternates=[], error=message, max_rows=0, choices=_choices(query))
     response = Response(body, status=400, mimetype="text/html")
     response.vary.add("Accept")
     return response
