@@ -272,9 +272,11 @@ def audit_html(text: str) -> PageAudit:
     audit.close()
     for attributes, content in audit.scripts:
         kind = (attributes.get("type") or "").lower()
-        if attributes.get("src") is None and kind != "application/ld+json":
+        # JSON data blocks (ld+json, chart data) are not run; tojson keeps them closed.
+        if attributes.get("src") is None and kind not in ("application/ld+json",
+                                                          "application/json"):
             audit.problems.append(f"an inline script: {content[:80]!r}")
-        if "alert(" in content and kind != "application/ld+json":
+        if "alert(" in content and kind not in ("application/ld+json", "application/json"):
             audit.problems.append(f"a script element holding data: {content[:80]!r}")
     return audit
 

@@ -258,7 +258,8 @@ PAGES = [
     (path_of(ZZ + "org/script"), {}, [ORG_LABEL, "悪い</script>組織"]),
     ("/search", {"q": "script"}, [ORG_LABEL]),
     ("/", {}, [ORG_LABEL]),
-    ("/queries/attendance-matrix", {}, [ORG_LABEL]),
+    # (the hostile consultation, dated 2099, is on the answer's last page)
+    ("/queries/attendance-matrix", {"page": "1000000"}, [ORG_LABEL]),
     ("/id/zz/org/evil<script>", {}, []),  # a 404 that repeats the path
 ]
 

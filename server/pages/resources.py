@@ -20,6 +20,8 @@ import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, request
 from werkzeug.urls import iri_to_uri
 
+from napgraph.graph import publish
+
 from ..http import formats as fmt
 from ..http.cache import Answer
 from ..http.errors import ResourceNotFound
@@ -132,13 +134,25 @@ def build(site: Site, stems: tuple[str, ...], chosen: fmt.Format) -> Answer:
                ("Link", link_header(alternates)))
     if chosen is not fmt.HTML:
         body = site.construct(kind.rdf_query, chosen.media_type, **{kind.rdf_param: iri})
-        return Answer(body, chosen.content_type, None, headers)
+        return Answer(readable(body, chosen, site.base), chosen.content_type, None, headers)
     jsonld = json.loads(site.construct(kind.rdf_query, fmt.JSON_LD.media_type,
                                        **{kind.rdf_param: iri}))
     statements = Statements(iri, site.select("statements", x=iri))
     context = PageContext(site, iri, stem, statements, alternates, jsonld)
     html = kind.render(context)
     return Answer(html.encode("utf-8"), fmt.HTML.content_type, None, headers)
+
+
+def readable(body: bytes, chosen: fmt.Format, base: str) -> bytes:
+    """Turtle with the published prefixes, JSON-LD compacted under the published context
+    (the prefixes of the build's context.jsonld); other formats as the store wrote them."""
+    prefixes = publish.prefixes_for(base)
+    if chosen is fmt.TURTLE:
+        triples = list(ox.parse(body, format=ox.RdfFormat.TURTLE))
+        return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+    if chosen is fmt.JSON_LD:
+        return publish.compact_jsonld(body, prefixes)
+    return body
 
 
 def find(site: Site, stems: tuple[str, ...]) -> tuple[str, str, list]:
