@@ -20,9 +20,13 @@
     indentUnit: 2,
     tabSize: 2,
     viewportMargin: Infinity,
-    extraKeys: { "Ctrl-Enter": run, "Cmd-Enter": run }
+    screenReaderLabel: "SPARQL query",
+    /* Tab and Shift-Tab are not the editor's: they move the focus, so the keyboard never
+       gets stuck in it (indent with Ctrl-] and Ctrl-[ instead). */
+    extraKeys: { "Ctrl-Enter": run, "Cmd-Enter": run, "Tab": false, "Shift-Tab": false }
   });
   editor.getWrapperElement().setAttribute("aria-label", "SPARQL query editor");
+  editor.getInputField().setAttribute("aria-describedby", "editor-keys");
 
   var examples = document.querySelectorAll("a.example[data-query]");
   Array.prototype.forEach.call(examples, function (link) {
