@@ -82,8 +82,8 @@ def emit_registry(record: Record, registry: Registry) -> Graph:
         node = entity_iri(registry, entity.key)
         for alias in hidden.get(entity.key, []):
             graph.add((node, SKOS.hiddenLabel, en(alias)))
-        if entity.row.get("note"):
-            graph.add((node, RDFS.comment, en(entity.row["note"])))
+        # The CSV's `note` column is the curator's (why a name matches, a spelling of the
+        # record): it stays in the CSV and is never published as a description.
         {"org": _organisation, "person": _person, "instrument": _instrument}[entity.kind](
             graph, registry, entity, node, kinds
         )
