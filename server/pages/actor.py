@@ -2,7 +2,8 @@
 
 Names in English and Japanese, kind, where it sits (parent, units, sub-organisations,
 members, a person's affiliation and post), a timeline of every meeting of the process with
-the role it attended in, the contributions the record attributes to it, where it is
+the role it attended in, the contributions the record attributes to it (and to a group it
+attended in, such as "the stakeholders"), where it is
 mentioned (with the exact words), and links to the same entity elsewhere (Wikidata, ...).
 """
 
@@ -61,6 +62,7 @@ def render(page: PageContext) -> str:
         job_title=statements.first(SDO.jobTitle), comment=statements.first(RDFS.comment),
         structure=_structure(site.select("actor-organisation", x=iri)),
         contributions=_contributions(site.select("actor-contributions", x=iri)),
+        group_contributions=site.select("actor-group-contributions", x=iri),
         mentions=mentions(site.select("mentions", x=iri)),
         external=[link for prop in EXTERNAL for link in statements.links(prop)],
         is_person=any(t.value.value == str(FOAF.Person) for t in statements.types))

@@ -2,7 +2,8 @@
 
 Date and topic; the reports, presentations and statements with who made them and their
 sub-items; the discussion points in full; the decisions taken; the attendees grouped by role; the UN Guiding
-Principles the topics concern; for each fact the quote of the record it was read from; and
+Principles the topics concern; the laws and other instruments it mentions; the kinds of
+attendees; for each fact the quote of the record it was read from; and
 the attendance of every meeting of the same process, by role, as charts beside a table.
 """
 
@@ -80,12 +81,14 @@ def render(page: PageContext) -> str:
     for row in rows_by_role:
         sources[row["fact"].value].append(quote_of(row))
     topics, principles = _topics(site.select("consultation-topics", x=iri))
+    attendees = _attendees(site.select("consultation-attendees", x=iri))
     return page.render(
         "consultation.html", meeting=meeting, topics=topics, pillars=_by_pillar(principles),
         contributions=_contributions(site.select("consultation-contributions", x=iri)),
         points=_points(site.select("consultation-points", x=iri)),
         decisions=_decisions(site.select("consultation-decisions", x=iri)),
-        attendees=_attendees(site.select("consultation-attendees", x=iri)),
+        attendees=attendees, kinds=_kinds(attendees),
+        instruments=site.select("consultation-instruments", x=iri),
         process=ProcessAttendance.from_rows(site.select("process-attendance", x=iri)),
         sources=sources)
 
@@ -168,6 +171,17 @@ def _attendees(rows: list[Row]) -> list[tuple[str, str, list[Attendee]]]:
             text(row, "kindLabel")))
     return [(notation, label, members)
             for (notation, label), members in sorted(groups.items(), key=lambda g: g[0][1])]
+
+
+def _kinds(attendees: list[tuple[str, str, list[Attendee]]]) -> list[tuple[str, int]]:
+    """How many attendees of each kind (government body, business association, ...; persons
+    have no kind), most first; an actor attending in two roles counts once."""
+    kinds: dict[str, set[str]] = {}
+    for _, _, members in attendees:
+        for attendee in members:
+            kinds.setdefault(attendee.kind or "person", set()).add(attendee.actor)
+    return sorted(((kind, len(actors)) for kind, actors in kinds.items()),
+                  key=lambda k: (-k[1], k[0]))
 
 
 def _position(row: Row) -> int:

@@ -7,6 +7,7 @@ templates build every element themselves, so data is always escaped.
 from __future__ import annotations
 
 import datetime
+import re
 
 from flask import Flask
 
@@ -63,6 +64,21 @@ def local_name(iri: object) -> str:
     return text
 
 
+def term_words(iri: object) -> str:
+    """An IRI's local name as words, for a term without a label: 'wasAttributedTo' ->
+    'was attributed to', 'startDate' -> 'start date', 'ISBN' stays 'ISBN'."""
+    name = local_name(iri).replace("_", " ")
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name).lower() if not name.isupper() else name
+
+
+def property_label(label: object, iri: object) -> str:
+    """What to call a property: its label, unless that is only its local name in camel case
+    (reused terms are labelled 'wasAttributedTo'), then the words of the name."""
+    if not label or str(label) == local_name(iri):
+        return term_words(iri)
+    return str(label)
+
+
 def curie(iri: object) -> str:
     """A prefixed name for an IRI in a known namespace ('nap:Consultation'), else the IRI."""
     text = str(iri)
@@ -75,7 +91,8 @@ def curie(iri: object) -> str:
 def init_app(app: Flask) -> None:
     """Install the helpers as Jinja globals and filters, and the site's base IRI."""
     app.jinja_env.globals.update(iri_url=iri_url, role_code=role_code, local_name=local_name,
-                                 curie=curie)
+                                 curie=curie, term_words=term_words,
+                                 property_label=property_label)
 
     @app.context_processor
     def _site_base() -> dict[str, str]:
