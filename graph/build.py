@@ -1,6 +1,7 @@
 """`napgraph build`: convert, emit, validate and publish a build folder."""
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,14 +34,17 @@ class BuildReport:
 
 
 def run_build(
-    build_dir: Path, source: Path | None = None, base: str | None = None, country: str = "jp"
+    build_dir: Path, source: Path | None = None, base: str | None = None, country: str = "jp",
+    progress: Callable[[str], None] = lambda step: None,
 ) -> BuildReport:
     """Build the graph of `country` into `build_dir`; raises BuildError (with the source line
-    for unreadable input, or the SHACL report for an invalid graph)."""
+    for unreadable input, or the SHACL report for an invalid graph). `progress` is told each
+    step as it starts (the command line prints them)."""
     started = time.perf_counter()
     base = base or iris.DEFAULT_BASE
     if not base.endswith(("/", "#")):
         raise BuildError(f"the base IRI must end with '/' or '#': {base!r}")
+    progress("reading the source and converting it to RDF")
     try:
         dataset = build_dataset(source, country)
     except SourceError as error:
@@ -50,9 +54,11 @@ def run_build(
     for name, graph in dataset.graphs.items():
         if name not in (iris.graph("ontology"), iris.graph("schemes")):
             data += graph
+    progress(f"checking {len(data)} triples against the shapes")
     result = validate_graph(data, shared)
     if not result.conforms:
         raise BuildError(f"the built graph does not conform to the shapes:\n{result.text}")
+    progress("writing N-Quads, TriG, Turtle and JSON-LD")
     quads = to_quads(dataset.graphs, base)
     files = serialize_all(quads, base)
     version = version_of(files)
@@ -68,6 +74,7 @@ def run_build(
         },
         "counts": counts,
     }
+    progress(f"publishing release {version[:16]} in {build_dir}")
     release = publish(build_dir, files, manifest)
     return BuildReport(
         release, version, counts, dataset.record.repairs, time.perf_counter() - started

@@ -48,8 +48,14 @@ def build(source: Path | None, build_dir: Path, base: str | None) -> None:
     """Convert the source document to RDF, validate it and publish it to the build folder."""
     from napgraph.graph.build import BuildError, run_build
 
+    started = time.perf_counter()
+
+    def progress(step: str) -> None:
+        # To stderr, so the summary on stdout stays the build's answer.
+        click.echo(f"[{time.perf_counter() - started:5.1f} s] {step} …", err=True)
+
     try:
-        report = run_build(build_dir, source=source, base=base)
+        report = run_build(build_dir, source=source, base=base, progress=progress)
     except BuildError as error:
         raise click.ClickException(str(error)) from error
     click.echo(report.summary())
@@ -57,17 +63,71 @@ def build(source: Path | None, build_dir: Path, base: str | None) -> None:
 
 @main.command()
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def validate(path: Path) -> None:
-    """Check an RDF file (N-Quads, TriG, Turtle, JSON-LD, RDF/XML, N-Triples) against the shapes."""
-    from napgraph.graph.validate import validate_file
+@click.option("--full", is_flag=True, help="Also print pyshacl's whole report.")
+def validate(path: Path, full: bool) -> None:
+    """Check an RDF file (N-Quads, TriG, Turtle, JSON-LD, RDF/XML, N-Triples) against the shapes.
 
+    Prints a summary (errors and broken rules) first, then each rule with a few of the nodes
+    that break it; literals that are not of their datatype are listed by name. Exit status 1
+    when the file does not conform.
+    """
+    from napgraph.graph.conformance import summarise
+    from napgraph.graph.schemes import load_ontology, load_schemes
+    from napgraph.graph.validate import read_union, validate_graph
+
+    with _quiet_rdflib():  # rdflib logs a traceback for each ill-typed literal it reads
+        try:
+            data = read_union(path)
+        except (ValueError, SyntaxError) as error:
+            raise click.ClickException(f"{path}: {error}") from error
+        ill_typed = _ill_typed(data)
+        result = validate_graph(data, load_ontology() + load_schemes())
+    conformance = summarise(result)
+    errors = sum(len(nodes) for nodes in conformance.rules.values()) + len(ill_typed)
+    if result.conforms and not ill_typed:
+        click.echo(f"{path}: conforms to the NAP graph shapes (ontology/shapes.ttl)")
+        return
+    rules = len(conformance.rules) + (1 if ill_typed else 0)
+    click.echo(f"{path}: {errors} error{'s' if errors != 1 else ''} in {rules} "
+               f"rule{'s' if rules != 1 else ''}")
+    if ill_typed:
+        click.echo(f"  literals not of their datatype ({len(ill_typed)}×):")
+        for line in ill_typed:
+            click.echo(f"    {line}")
+    for rule, nodes in conformance.rules.items():
+        shown = ", ".join(f"<{node}>" for node in nodes[:3])
+        more = f" and {len(nodes) - 3} more" if len(nodes) > 3 else ""
+        click.echo(f"  {rule} ({len(nodes)}×: {shown}{more})")
+    if full:
+        click.echo("\n" + result.text)
+    raise SystemExit(1)
+
+
+@contextlib.contextmanager
+def _quiet_rdflib():
+    """Silence rdflib's logged tracebacks (the command reports ill-typed literals itself)."""
+    import logging
+
+    logger = logging.getLogger("rdflib.term")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL + 1)
     try:
-        result = validate_file(path)
-    except (ValueError, SyntaxError) as error:
-        raise click.ClickException(f"{path}: {error}") from error
-    click.echo(result.text)
-    if not result.conforms:
-        raise SystemExit(1)
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _ill_typed(graph) -> list[str]:
+    """One line per literal whose text is not a value of its datatype (e.g. "first" as an
+    xsd:integer), naming the subject and property it is the value of."""
+    from rdflib import Literal
+
+    found = []
+    for subject, predicate, value in sorted(graph, key=str):
+        if isinstance(value, Literal) and value.ill_typed:
+            found.append(f"<{subject}> <{predicate}> {value.n3()}: not a valid "
+                         f"{value.datatype}")
+    return found
 
 
 @main.command()

@@ -148,6 +148,12 @@ def test_build_prints_what_it_built(tmp_path):
     assert counts["participations"] == 212
     assert counts["discussion points"] == 31
     assert counts["quads"] > 10000
+    # While it works, it says what it is doing, on stderr, each step with the time so far.
+    steps = [line.split("] ", 1)[1] for line in done.stderr.splitlines()
+             if line.startswith("[") and " s] " in line]
+    assert [step.split(" ")[0] for step in steps] == ["reading", "checking", "writing",
+                                                     "publishing"]
+    assert "Traceback" not in done.stderr
 
 
 def test_every_format_is_published(good_build):
