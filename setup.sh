@@ -25,15 +25,28 @@ if $want_tests; then
   fi
 fi
 
+# pip's own output (and setuptools' warnings about the data folders, about 240 lines) goes
+# to a log that is shown only if the install fails.
+quietly() {
+  local log=.venv/setup.log
+  if ! "$@" >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "setup: failed: $* (log above, also in $log)" >&2
+    exit 1
+  fi
+}
+
 [ -x .venv/bin/python ] || python3 -m venv .venv
-.venv/bin/python -m pip install -q --upgrade pip
+echo "setup: installing napgraph into .venv"
+quietly .venv/bin/python -m pip install -q --upgrade pip
 if $want_tests; then
-  .venv/bin/python -m pip install -q -e '.[test]'
+  quietly .venv/bin/python -m pip install -q -e '.[test]'
 else
-  .venv/bin/python -m pip install -q -e .
+  quietly .venv/bin/python -m pip install -q -e .
 fi
 
 if [ -f package-lock.json ]; then
-  npm ci --silent --no-audit --no-fund
+  echo "setup: installing the front-end packages from package-lock.json"
+  quietly npm ci --silent --no-audit --no-fund
 fi
 echo "setup: done"
