@@ -100,3 +100,11 @@ def test_without_scripts_the_table_is_the_chart(browser, site_server):
         assert page.locator(".chart-view svg").count() == 0
     finally:
         context.close()
+
+
+def test_one_actors_meetings_have_no_chart_of_their_ordinals(visit):
+    """actor-meetings has a number column (the ordinal) but one actor: nothing to compare."""
+    seen = visit("/queries/actor-meetings")
+    assert seen.page.locator("table.results-table tbody tr").count() == 10
+    assert seen.page.locator(".chart").count() == 0
+    finish(seen, "chart-none-canned")

@@ -283,7 +283,8 @@ def test_browsers_get_a_query_form(live_server):
              and attrs.get("action") == "/sparql"]
     assert [form["method"] for form in forms] == ["post"]
     assert ("textarea", {"id": "query", "name": "query", "rows": "14", "cols": "90",
-                         "spellcheck": "false"}) in page.elements
+                         "spellcheck": "false", "aria-describedby": "editor-keys"}
+            ) in page.elements
     assert any(tag == "button" and attrs.get("type") == "submit"
                for tag, attrs in page.elements)
     alternates = {attrs["type"] for tag, attrs in page.elements

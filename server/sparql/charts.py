@@ -51,7 +51,8 @@ def result_chart(variables: Sequence[str], rows: Sequence[Row],
     """A bar chart of a result's last numeric column against its first other column.
 
     A column is numeric when every row binds it to a literal of an XSD numeric type. None
-    when the result has no numeric column or no other column to put beside it. `label`
+    when the result has no numeric column, no other column to put beside it, or only one
+    value in that column. `label`
     names a term on the axis (a label or prefixed name for an IRI); at most `limit` rows are
     drawn, the table beside the chart holds them all.
     """
@@ -61,6 +62,8 @@ def result_chart(variables: Sequence[str], rows: Sequence[Row],
     if not numeric or not others:
         return None
     x, y = others[0], numeric[-1]  # an aggregate usually comes last
+    if len({row[x].value for row in rows if x in row}) < 2:
+        return None  # one bar (or one stack of a repeated name) says nothing a table does not
     values = [{x: label(row[x]) if x in row else "", y: float(row[y].value)}
               for row in rows[:limit]]
     title = f"{y} per {x}"
