@@ -7,6 +7,7 @@ Pattern (documented in docs/iris.md), all below one base, by default
     id/ungp, id/ungp/principle/{n}      shared, country-neutral concept schemes
     id/topic/{slug}, id/role/{slug}, id/actor-kind/{slug}, id/post/{slug}
     id/country/{cc}                     a country (ISO 3166-1 alpha-2, lower case)
+    id/agent/napgraph-contributors      the creator and publisher of the ontology
     id/intl/org/{slug}                  international organisations (parents of local offices)
     id/intl/instrument/{slug}           international instruments
     id/{cc}/org/{slug}, id/{cc}/person/{slug}, id/{cc}/instrument/{slug}
@@ -40,6 +41,16 @@ def iri(path: str) -> URIRef:
 
 def ontology() -> URIRef:
     return iri("ontology")
+
+
+def ontology_version(version: str) -> URIRef:
+    """The version IRI of one version of the ontology (`ontology/0.1.0`)."""
+    return iri(f"ontology/{version}")
+
+
+def project_agent() -> URIRef:
+    """The agent that creates and publishes the ontology (named in its header)."""
+    return iri("id/agent/napgraph-contributors")
 
 
 def ungp_scheme() -> URIRef:

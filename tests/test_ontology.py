@@ -16,6 +16,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
+from napgraph.graph import iris
 from napgraph.graph.owl_lite import check_owl_lite, declared_terms
 from napgraph.graph.paths import data_dir, ontology_dir
 from napgraph.graph.topics import load_topic_index
@@ -85,11 +86,14 @@ def test_ontology_and_schemes_together_are_owl_lite():
 
 
 HEADER = [
-    (OWL.versionIRI, URIRef(ONTOLOGY_IRI + "/0.1.0")),
     (OWL.versionInfo, Literal("0.1.0")),
-    (DCTERMS.creator, Literal("napgraph contributors")),
+    (OWL.versionIRI, iris.ontology_version("0.1.0")),
+    (DCTERMS.creator, iris.project_agent()),
+    (DCTERMS.publisher, iris.project_agent()),
     (DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")),
     (DCTERMS.created, Literal("2026-11-25", datatype=URIRef(PREFIXES["xsd"] + "date"))),
+    (DCTERMS.issued, Literal("2026-11-25", datatype=URIRef(PREFIXES["xsd"] + "date"))),
+    (DCTERMS.modified, Literal("2026-12-07", datatype=URIRef(PREFIXES["xsd"] + "date"))),
     (URIRef(VANN + "preferredNamespacePrefix"), Literal("nap")),
     (URIRef(VANN + "preferredNamespaceUri"), Literal(str(NAP))),
 ]
@@ -102,9 +106,27 @@ def test_ontology_header(predicate, value):
     assert list(ontology().objects(ontology_iri, predicate)) == [value]
 
 
-@pytest.mark.parametrize("predicate", [DCTERMS.title, DCTERMS.description])
+@pytest.mark.parametrize(
+    "predicate", [DCTERMS.title, DCTERMS.description, DCTERMS.bibliographicCitation]
+)
 def test_ontology_header_text(predicate):
     assert len(english(ontology(), URIRef(ONTOLOGY_IRI), predicate)) == 1
+
+
+def test_ontology_citation_names_its_version():
+    (citation,) = english(ontology(), URIRef(ONTOLOGY_IRI), DCTERMS.bibliographicCitation)
+    assert str(iris.ontology_version("0.1.0")) in citation and "0.1.0" in citation
+
+
+def test_ontology_has_no_prior_version():
+    """0.1.0 is the first version: an owl:priorVersion would point at nothing."""
+    assert list(ontology().objects(URIRef(ONTOLOGY_IRI), OWL.priorVersion)) == []
+
+
+def test_ontology_creator_is_a_described_agent():
+    agent = iris.project_agent()
+    assert (agent, RDF.type, DCTERMS.Agent) in ontology()
+    assert {label.language for label in ontology().objects(agent, RDFS.label)} == {"en", "ja"}
 
 
 @pytest.mark.parametrize("term", sorted(dir(NAP)), ids=lambda t: t.fragment)
@@ -133,6 +155,10 @@ def test_declared_term_is_documented(term):
         assert defined_by == [URIRef(ONTOLOGY_IRI)]
         assert len(english(ontology(), term, RDFS.label)) == 1
         assert len(english(ontology(), term, RDFS.comment)) == 1
+        japanese = [
+            label for label in ontology().objects(term, RDFS.label) if label.language == "ja"
+        ]
+        assert len(japanese) == 1 and re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", japanese[0])
     else:
         assert term.startswith(str(defined_by[0]))
         assert list(ontology().objects(term, RDFS.label))
