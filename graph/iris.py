@@ -5,6 +5,8 @@ Pattern (documented in docs/iris.md), all below one base, by default
 
     ontology                            the ontology (terms are `ontology#Term`)
     id/ungp, id/ungp/principle/{n}      shared, country-neutral concept schemes
+    id/ungp/foundational, id/ungp/operational, id/ungp/section/{slug}
+                                        collections of UNGP principles
     id/topic/{slug}, id/role/{slug}, id/actor-kind/{slug}, id/post/{slug}
     id/country/{cc}                     a country (ISO 3166-1 alpha-2, lower case)
     id/agent/napgraph-contributors      the creator and publisher of the ontology
@@ -63,6 +65,11 @@ def ungp_pillar(pillar: int) -> URIRef:
 
 def ungp_principle(number: int) -> URIRef:
     return iri(f"id/ungp/principle/{number}")
+
+
+def ungp_collection(name: str) -> URIRef:
+    """A collection of principles: `foundational`, `operational` or `section/{slug}`."""
+    return iri(f"id/ungp/{name}")
 
 
 def concept(scheme: str, slug: str) -> URIRef:
