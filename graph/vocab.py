@@ -33,6 +33,7 @@ class NAP(DefinedNamespace):
     # classes
     NAPProcess: URIRef
     Consultation: URIRef
+    WrittenConsultation: URIRef
     Participation: URIRef
     Contribution: URIRef
     Report: URIRef

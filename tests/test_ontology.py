@@ -181,7 +181,7 @@ REUSED = {
         org:OrganizationalCollaboration org:Membership org:Role prov:Activity prov:Entity
         prov:Agent prov:Association prov:Role schema:Event schema:Organization
         schema:GovernmentOrganization schema:NGO schema:WorkersUnion schema:CollegeOrUniversity
-        schema:ResearchOrganization schema:Person schema:Legislation schema:CreativeWork
+        schema:ResearchOrganization schema:EventAttendanceModeEnumeration schema:Person schema:Legislation schema:CreativeWork
         schema:Country oa:Annotation oa:SpecificResource oa:TextPositionSelector
         oa:TextQuoteSelector oa:Motivation oa:Selector oa:ResourceSelection skos:Collection
         prov:Influence prov:AgentInfluence schema:EducationalOrganization
@@ -197,7 +197,7 @@ REUSED = {
         org:unitOf org:hasUnit org:classification prov:agent prov:hadRole
         prov:qualifiedAssociation prov:wasAssociatedWith prov:wasAttributedTo
         prov:wasGeneratedBy prov:wasDerivedFrom prov:hadPrimarySource schema:about
-        schema:mentions schema:attendee schema:organizer schema:legislationJurisdiction
+        schema:mentions schema:attendee schema:location schema:eventAttendanceMode schema:organizer schema:legislationJurisdiction
         schema:url oa:hasBody oa:hasTarget oa:hasSource oa:hasSelector oa:motivatedBy
         eli:jurisdiction spdx:checksum spdx:algorithm dcat:dataset dcat:distribution
         dcat:downloadURL dcat:accessURL dcat:mediaType dcat:endpointURL dcat:servesDataset
@@ -220,6 +220,8 @@ REUSED = {
     (OWL.ObjectProperty, OWL.SymmetricProperty, OWL.TransitiveProperty): "skos:exactMatch",
     expand("oa:Motivation"): "oa:describing oa:identifying oa:tagging",
     expand("spdx:ChecksumAlgorithm"): "spdx:checksumAlgorithm_sha256",
+    expand("schema:EventAttendanceModeEnumeration"): """schema:OfflineEventAttendanceMode
+        schema:OnlineEventAttendanceMode schema:MixedEventAttendanceMode""",
 }
 REUSED_CASES = [(curie, kind) for kind, curies in REUSED.items() for curie in curies.split()]
 
