@@ -387,10 +387,15 @@ REQUIRED = {
         "government-related-entity": None,
         "academia": None,
         "observer": None,
+        "chair": None,
+        "secretariat": None,
+        "expert-speaker": None,
     },
     "actor-kinds": dict.fromkeys(
         "government government-related business-association professional-association trade-union "
-        "civil-society international-organisation university research-institute".split()
+        "civil-society international-organisation university research-institute "
+        "national-human-rights-institution business-enterprise indigenous-peoples-organisation "
+        "affected-rights-holders legislature local-government".split()
     ),
     "posts": {"professor": None, "director": None},
     "topics": {
