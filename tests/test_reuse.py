@@ -18,40 +18,29 @@ from napgraph.graph.entailment import materialise_types, superclasses
 from napgraph.graph.owl_lite import check_owl_lite
 from napgraph.graph.schemes import load_ontology
 
+# How napgraph's own data identifies each group of resources.
+ORGANISATIONS = "?x org:classification ?kind"
+PERSONS = "?x foaf:givenName ?name"
+AGENTS = f"{{ {ORGANISATIONS} }} UNION {{ {PERSONS} }}"
+CONSULTATIONS = "?x nap:ordinal ?n"
+ACTIVITIES = f"{{ {CONSULTATIONS} }} UNION {{ ?x a nap:NAPProcess }}"
+PARTICIPATIONS = "?c nap:hasParticipation ?x"
+WORKS = "{ ?c nap:hasContribution ?x } UNION { ?x a nap:Instrument }"
+
 # (what, a query in reused vocabularies only, the same resources found by napgraph's data)
 STANDARD = [
-    (
-        "organisations (ORG)",
-        "?x a org:Organization",
-        "?x org:classification ?kind",
-    ),
-    ("organisations (FOAF)", "?x a foaf:Organization", "?x org:classification ?kind"),
-    ("organisations (schema.org)", "?x a schema:Organization", "?x org:classification ?kind"),
-    (
-        "agents (FOAF)",
-        "?x a foaf:Agent",
-        "{ ?x org:classification ?kind } UNION { ?x foaf:givenName ?name }",
-    ),
-    (
-        "agents (PROV)",
-        "?x a prov:Agent",
-        "{ ?x org:classification ?k } UNION { ?x foaf:givenName ?n }",
-    ),
-    ("persons (FOAF)", "?x a foaf:Person", "?x foaf:givenName ?name"),
-    ("persons (schema.org)", "?x a schema:Person", "?x foaf:givenName ?name"),
-    ("events (schema.org)", "?x a schema:Event", "?x nap:ordinal ?n"),
-    (
-        "activities (PROV)",
-        "?x a prov:Activity",
-        "{ ?x nap:ordinal ?n } UNION { ?x a nap:NAPProcess }",
-    ),
-    ("associations (PROV)", "?x a prov:Association", "?c nap:hasParticipation ?x"),
-    ("influences (PROV)", "?x a prov:Influence", "?c nap:hasParticipation ?x"),
-    (
-        "creative works (schema.org)",
-        "?x a schema:CreativeWork",
-        "{ ?c nap:hasContribution ?x } UNION { ?x a nap:Instrument }",
-    ),
+    ("organisations (ORG)", "?x a org:Organization", ORGANISATIONS),
+    ("organisations (FOAF)", "?x a foaf:Organization", ORGANISATIONS),
+    ("organisations (schema.org)", "?x a schema:Organization", ORGANISATIONS),
+    ("agents (FOAF)", "?x a foaf:Agent", AGENTS),
+    ("agents (PROV)", "?x a prov:Agent", AGENTS),
+    ("persons (FOAF)", "?x a foaf:Person", PERSONS),
+    ("persons (schema.org)", "?x a schema:Person", PERSONS),
+    ("events (schema.org)", "?x a schema:Event", CONSULTATIONS),
+    ("activities (PROV)", "?x a prov:Activity", ACTIVITIES),
+    ("associations (PROV)", "?x a prov:Association", PARTICIPATIONS),
+    ("influences (PROV)", "?x a prov:Influence", PARTICIPATIONS),
+    ("creative works (schema.org)", "?x a schema:CreativeWork", WORKS),
     ("legislation (schema.org)", "?x a schema:Legislation", "?x a nap:DomesticLaw"),
     ("concepts (SKOS)", "?x a skos:Concept", "?x skos:inScheme ?scheme"),
 ]
