@@ -20,6 +20,7 @@ UNGP_SOURCE = URIRef("https://undocs.org/A/HRC/17/31")
 PILLARS = {"I": 1, "II": 2, "III": 3}
 # Japanese names of pillars, parts and sections, after the Japanese translation of the UNGPs.
 JA_LABELS = "ungp-labels-ja.csv"
+SDG_KOS = "http://metadata.un.org/sdg/"  # goals and targets of the UN SDG KOS
 DESCRIPTION = (
     "The three pillars and 31 principles of the UN Guiding Principles on Business and Human "
     "Rights (UN document A/HRC/17/31, 2011, endorsed by Human Rights Council resolution 17/4), "
@@ -44,7 +45,20 @@ def load_schemes() -> Graph:
         graph.parse(path)
     for topic, principle in list(graph.subject_objects(NAP.concernsPrinciple)):
         graph.add((topic, SKOS.relatedMatch, principle))
+    _sdg_targets(graph)
     return graph
+
+
+def _sdg_targets(graph: Graph) -> None:
+    """Map topics to UN SDG KOS targets (`data/shared/topic-sdg-targets.csv`): a
+    skos:relatedMatch and a scope note on the topic saying why, one per mapping."""
+    for row in read_csv(data_dir() / "shared" / "topic-sdg-targets.csv"):
+        topic = iris.concept("topic", row["topic"])
+        if (topic, RDF.type, SKOS.Concept) not in graph:
+            raise ValueError(f"topic-sdg-targets.csv: unknown topic {row['topic']!r}")
+        graph.add((topic, SKOS.relatedMatch, URIRef(SDG_KOS + row["target"])))
+        note = f"SDG target {row['target']} ({row['target_summary']}): {row['why']}"
+        graph.add((topic, SKOS.scopeNote, en(note)))
 
 
 def _japanese() -> dict[str, str]:

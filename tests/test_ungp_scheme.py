@@ -1,10 +1,14 @@
-"""The UN Guiding Principles scheme: collections, Japanese labels, links, summaries."""
+"""The UN Guiding Principles scheme: collections, Japanese labels, links, summaries; and
+the topics' mappings to UN SDG KOS targets."""
+
+import re
 
 import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from napgraph.graph import iris
+from napgraph.graph.owl_lite import check_owl_lite
 from napgraph.graph.paths import data_dir
 from napgraph.graph.registry import read_csv
 from napgraph.graph.schemes import load_ontology, load_schemes, ungp_scheme
@@ -110,3 +114,23 @@ COMMAS = {
 def test_principle_summary_keeps_its_commas(number, phrase):
     definition = ungp_scheme().value(iris.ungp_principle(number), SKOS.definition)
     assert isinstance(definition, Literal) and phrase in str(definition)
+
+
+# --- topics → UN SDG KOS targets ----------------------------------------------------------
+
+SDG_ROWS = read_csv(data_dir() / "shared" / "topic-sdg-targets.csv")
+
+
+@pytest.mark.parametrize("row", SDG_ROWS, ids=[f"{r['topic']}-{r['target']}" for r in SDG_ROWS])
+def test_topic_is_mapped_to_an_sdg_target_with_a_note(row):
+    schemes = load_schemes()
+    topic = iris.concept("topic", row["topic"])
+    target = URIRef(f"http://metadata.un.org/sdg/{row['target']}")
+    assert re.fullmatch(r"([1-9]|1[0-7])\.([1-9][0-9]?|[a-z])", row["target"])
+    assert (topic, SKOS.relatedMatch, target) in schemes
+    notes = [str(n) for n in schemes.objects(topic, SKOS.scopeNote)]
+    assert any(note.startswith(f"SDG target {row['target']} (") for note in notes)
+
+
+def test_sdg_mappings_keep_the_schemes_owl_lite():
+    assert check_owl_lite(load_ontology() + load_schemes()) == []
