@@ -23,7 +23,13 @@ from napgraph.graph.topics import load_topic_index
 from napgraph.graph.vocab import NAP, ONTOLOGY_IRI, PREFIXES
 
 BASE = "https://w3id.org/napgraph/"
-SCHEMES = {"roles": "role", "actor-kinds": "actor-kind", "posts": "post", "topics": "topic"}
+SCHEMES = {
+    "roles": "role",
+    "actor-kinds": "actor-kind",
+    "posts": "post",
+    "topics": "topic",
+    "stages": "stage",
+}
 OWL_DATA = Path(__file__).parent / "data" / "owl"
 VANN = "http://purl.org/vocab/vann/"
 
@@ -193,7 +199,7 @@ REUSED = {
         dcterms:coverage foaf:topic org:hasMembership org:hasMember prov:influencer
         prov:qualifiedInfluence prov:wasInfluencedBy prov:influenced prov:generated
         dcterms:isPartOf dcterms:hasPart dcterms:language dcterms:spatial
-        dcterms:subject dcterms:references dcterms:conformsTo foaf:page org:role org:memberOf org:subOrganizationOf org:hasSubOrganization
+        dcterms:subject dcterms:references dcterms:replaces dcterms:conformsTo foaf:page org:role org:memberOf org:subOrganizationOf org:hasSubOrganization
         org:unitOf org:hasUnit org:classification prov:agent prov:hadRole
         prov:qualifiedAssociation prov:wasAssociatedWith prov:wasAttributedTo
         prov:wasGeneratedBy prov:wasDerivedFrom prov:hadPrimarySource schema:about
@@ -295,6 +301,7 @@ dcterms:hasPart rdfs:subPropertyOf dcterms:relation
 dcterms:source rdfs:subPropertyOf dcterms:relation
 dcterms:references rdfs:subPropertyOf dcterms:relation
 dcterms:conformsTo rdfs:subPropertyOf dcterms:relation
+dcterms:replaces rdfs:subPropertyOf dcterms:relation
 dcterms:spatial rdfs:subPropertyOf dcterms:coverage
 """.strip().splitlines()
 
