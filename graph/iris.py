@@ -7,7 +7,7 @@ Pattern (documented in docs/iris.md), all below one base, by default
     id/ungp, id/ungp/principle/{n}      shared, country-neutral concept schemes
     id/ungp/foundational, id/ungp/operational, id/ungp/section/{slug}
                                         collections of UNGP principles
-    id/topic/{slug}, id/role/{slug}, id/actor-kind/{slug}, id/post/{slug}
+    id/topic/{slug}, id/role/{slug}, id/actor-kind/{slug}, id/post/{slug}, id/stage/{slug}
     id/country/{cc}                     a country (ISO 3166-1 alpha-2, lower case)
     id/agent/napgraph-contributors      the creator and publisher of the ontology
     id/intl/org/{slug}                  international organisations (parents of local offices)
@@ -73,7 +73,7 @@ def ungp_collection(name: str) -> URIRef:
 
 
 def concept(scheme: str, slug: str) -> URIRef:
-    """A concept of one of the shared schemes (`topic`, `role`, `actor-kind`, `post`)."""
+    """A concept of one of the shared schemes (`topic`, `role`, `actor-kind`, `post`, `stage`)."""
     return iri(f"id/{scheme}/{slug}")
 
 
