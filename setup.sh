@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Install napgraph on a fresh machine: a virtualenv with the package, the front-end packages
 # from the npm lock file, and (with --test) the test tools: Debian's Chromium for the
-# browser tests (with a Japanese font, so screenshots show Japanese names) and the
-# benchmark's load generator.
+# browser tests (with a Japanese font, so screenshots show Japanese names), the
+# benchmark's load generator and a Java runtime for the HermiT reasoner (OWL 2 DL check).
 #   ./setup.sh          install to run:  .venv/bin/napgraph serve
 #   ./setup.sh --test   install to test: .venv/bin/python -m pytest
 set -euo pipefail
@@ -18,6 +18,7 @@ if $want_tests; then
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v hey >/dev/null 2>&1 || missing+=(hey)
   dpkg -s fonts-ipafont-gothic >/dev/null 2>&1 || missing+=(fonts-ipafont-gothic)
+  command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)  # HermiT, via owlready2
   if [ ${#missing[@]} -gt 0 ]; then
     echo "setup: installing Debian packages: ${missing[*]}"
     as_root apt-get update -qq

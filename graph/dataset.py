@@ -11,6 +11,7 @@ from napgraph.graph.converters import converter_for
 from napgraph.graph.describe import describe
 from napgraph.graph.emit_facts import emit_facts
 from napgraph.graph.emit_registry import emit_links, emit_registry
+from napgraph.graph.entailment import materialise_types
 from napgraph.graph.paths import data_dir
 from napgraph.graph.provenance import document_iri, emit_provenance
 from napgraph.graph.record import Record
@@ -40,14 +41,17 @@ def build_dataset(source: Path | None = None, country: str = "jp") -> Dataset:
     registry = load_registry(country)
     text = SourceText.read(source or data_dir() / meta["file"])
     record = converter_for(country).convert(text, registry, meta)
+    ontology = load_ontology()
     graphs = {
-        iris.graph("ontology"): load_ontology(),
+        iris.graph("ontology"): ontology,
         iris.graph("schemes"): load_schemes(),
         iris.graph(country): emit_facts(record, registry, meta),
         iris.graph(f"{country}/registry"): emit_registry(record, registry),
         iris.graph(f"{country}/provenance"): emit_provenance(record, registry, meta),
         iris.graph(f"{country}/links"): emit_links(record, registry),
     }
+    for name in (iris.graph(country), iris.graph(f"{country}/registry")):
+        materialise_types(graphs[name], ontology)  # the endpoint has no reasoner
     example = iris.consultation(country, record.consultations[0].date.year, 1)
     own = {
         name: graph

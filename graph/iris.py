@@ -5,8 +5,11 @@ Pattern (documented in docs/iris.md), all below one base, by default
 
     ontology                            the ontology (terms are `ontology#Term`)
     id/ungp, id/ungp/principle/{n}      shared, country-neutral concept schemes
-    id/topic/{slug}, id/role/{slug}, id/actor-kind/{slug}, id/post/{slug}
+    id/ungp/foundational, id/ungp/operational, id/ungp/section/{slug}
+                                        collections of UNGP principles
+    id/topic/{slug}, id/role/{slug}, id/actor-kind/{slug}, id/post/{slug}, id/stage/{slug}
     id/country/{cc}                     a country (ISO 3166-1 alpha-2, lower case)
+    id/agent/napgraph-contributors      the creator and publisher of the ontology
     id/intl/org/{slug}                  international organisations (parents of local offices)
     id/intl/instrument/{slug}           international instruments
     id/{cc}/org/{slug}, id/{cc}/person/{slug}, id/{cc}/instrument/{slug}
@@ -42,6 +45,16 @@ def ontology() -> URIRef:
     return iri("ontology")
 
 
+def ontology_version(version: str) -> URIRef:
+    """The version IRI of one version of the ontology (`ontology/0.1.0`)."""
+    return iri(f"ontology/{version}")
+
+
+def project_agent() -> URIRef:
+    """The agent that creates and publishes the ontology (named in its header)."""
+    return iri("id/agent/napgraph-contributors")
+
+
 def ungp_scheme() -> URIRef:
     return iri("id/ungp")
 
@@ -54,8 +67,13 @@ def ungp_principle(number: int) -> URIRef:
     return iri(f"id/ungp/principle/{number}")
 
 
+def ungp_collection(name: str) -> URIRef:
+    """A collection of principles: `foundational`, `operational` or `section/{slug}`."""
+    return iri(f"id/ungp/{name}")
+
+
 def concept(scheme: str, slug: str) -> URIRef:
-    """A concept of one of the shared schemes (`topic`, `role`, `actor-kind`, `post`)."""
+    """A concept of one of the shared schemes (`topic`, `role`, `actor-kind`, `post`, `stage`)."""
     return iri(f"id/{scheme}/{slug}")
 
 

@@ -3,7 +3,8 @@
 No maintained Python tool checks the OWL 1 Lite profile, so this module encodes the Lite
 synopsis (W3C OWL Overview, section 3) and the structural rules of the OWL Lite/DL RDF
 mapping that matter for a hand-written ontology: a whitelist of OWL vocabulary, 0/1
-cardinalities, only named classes or restrictions in class positions, no punning, every
+cardinalities, only named classes or restrictions in class positions, no punning (nor a
+class as the value of an object property), literals only on datatype properties, every
 property declared, annotations only in the ontology header, no shared blank nodes. It is a
 linter, not a full parser of the abstract syntax.
 """
@@ -204,6 +205,22 @@ def _declarations(graph: Graph, kinds: Kinds) -> Iterator[str]:
             yield f"ontology header uses {_name(graph, predicate)}, not an annotation property"
 
 
+def _values(graph: Graph, kinds: Kinds) -> Iterator[str]:
+    """Object properties take individuals, datatype properties literals (no punning)."""
+    objects, datatypes = _of_kind(kinds, "object property"), _of_kind(kinds, "datatype property")
+    classes = _of_kind(kinds, "class")
+    for subject, predicate, obj in graph:
+        if predicate in objects and isinstance(obj, Literal):
+            yield f"object property {_name(graph, predicate)} of {_name(graph, subject)} has a literal"
+        elif predicate in objects and obj in classes:
+            yield (
+                f"object property {_name(graph, predicate)} of {_name(graph, subject)} has "
+                f"the class {_name(graph, obj)} as its value (a class used as an individual)"
+            )
+        elif predicate in datatypes and not isinstance(obj, Literal):
+            yield f"datatype property {_name(graph, predicate)} of {_name(graph, subject)} has an IRI"
+
+
 def _blank_nodes(graph: Graph, kinds: Kinds) -> Iterator[str]:
     uses = Counter(obj for obj in graph.objects() if isinstance(obj, BNode))
     for node, count in uses.items():
@@ -217,6 +234,7 @@ CHECKS: tuple[Callable[[Graph, Kinds], Iterator[str]], ...] = (
     _restrictions,
     _class_positions,
     _declarations,
+    _values,
     _blank_nodes,
 )
 

@@ -1,4 +1,4 @@
-"""Validate graphs against the SHACL shapes (`ontology/shapes.ttl`) with pyshacl."""
+"""Validate graphs against the SHACL shapes (`ontology/shapes*.ttl`) with pyshacl."""
 
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +18,12 @@ class ValidationResult:
 
 
 def load_shapes() -> Graph:
-    return Graph().parse(ontology_dir() / "shapes.ttl")
+    """The shared profile (`shapes.ttl`) and the country shapes (`shapes-{cc}.ttl`), each of
+    which targets only its own country's resources."""
+    shapes = Graph()
+    for path in sorted(ontology_dir().glob("shapes*.ttl")):
+        shapes.parse(path)
+    return shapes
 
 
 def validate_graph(data: Graph, shared: Graph | None = None) -> ValidationResult:

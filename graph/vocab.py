@@ -33,6 +33,7 @@ class NAP(DefinedNamespace):
     # classes
     NAPProcess: URIRef
     Consultation: URIRef
+    WrittenConsultation: URIRef
     Participation: URIRef
     Contribution: URIRef
     Report: URIRef
@@ -48,6 +49,8 @@ class NAP(DefinedNamespace):
     Programme: URIRef
     Country: URIRef
     PrincipleAlignment: URIRef
+    ActionPlan: URIRef
+    Commitment: URIRef
 
     # object properties
     hasParticipation: URIRef
@@ -63,12 +66,18 @@ class NAP(DefinedNamespace):
     concernsPrinciple: URIRef
     alignedTopic: URIRef
     alignedPrinciple: URIRef
+    stage: URIRef
+    hasCommitment: URIRef
+    commitmentOf: URIRef
+    responsibleBody: URIRef
+    addressesPrinciple: URIRef
 
     # datatype properties
     ordinal: URIRef
     position: URIRef
     topicStatement: URIRef
     subjectText: URIRef
+    timeline: URIRef
 
 
 OA = Namespace("http://www.w3.org/ns/oa#")

@@ -16,13 +16,20 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
+from napgraph.graph import iris
 from napgraph.graph.owl_lite import check_owl_lite, declared_terms
 from napgraph.graph.paths import data_dir, ontology_dir
 from napgraph.graph.topics import load_topic_index
 from napgraph.graph.vocab import NAP, ONTOLOGY_IRI, PREFIXES
 
 BASE = "https://w3id.org/napgraph/"
-SCHEMES = {"roles": "role", "actor-kinds": "actor-kind", "posts": "post", "topics": "topic"}
+SCHEMES = {
+    "roles": "role",
+    "actor-kinds": "actor-kind",
+    "posts": "post",
+    "topics": "topic",
+    "stages": "stage",
+}
 OWL_DATA = Path(__file__).parent / "data" / "owl"
 VANN = "http://purl.org/vocab/vann/"
 
@@ -85,11 +92,14 @@ def test_ontology_and_schemes_together_are_owl_lite():
 
 
 HEADER = [
-    (OWL.versionIRI, URIRef(ONTOLOGY_IRI + "/0.1.0")),
     (OWL.versionInfo, Literal("0.1.0")),
-    (DCTERMS.creator, Literal("napgraph contributors")),
+    (OWL.versionIRI, iris.ontology_version("0.1.0")),
+    (DCTERMS.creator, iris.project_agent()),
+    (DCTERMS.publisher, iris.project_agent()),
     (DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")),
     (DCTERMS.created, Literal("2026-11-25", datatype=URIRef(PREFIXES["xsd"] + "date"))),
+    (DCTERMS.issued, Literal("2026-11-25", datatype=URIRef(PREFIXES["xsd"] + "date"))),
+    (DCTERMS.modified, Literal("2026-12-07", datatype=URIRef(PREFIXES["xsd"] + "date"))),
     (URIRef(VANN + "preferredNamespacePrefix"), Literal("nap")),
     (URIRef(VANN + "preferredNamespaceUri"), Literal(str(NAP))),
 ]
@@ -102,9 +112,27 @@ def test_ontology_header(predicate, value):
     assert list(ontology().objects(ontology_iri, predicate)) == [value]
 
 
-@pytest.mark.parametrize("predicate", [DCTERMS.title, DCTERMS.description])
+@pytest.mark.parametrize(
+    "predicate", [DCTERMS.title, DCTERMS.description, DCTERMS.bibliographicCitation]
+)
 def test_ontology_header_text(predicate):
     assert len(english(ontology(), URIRef(ONTOLOGY_IRI), predicate)) == 1
+
+
+def test_ontology_citation_names_its_version():
+    (citation,) = english(ontology(), URIRef(ONTOLOGY_IRI), DCTERMS.bibliographicCitation)
+    assert str(iris.ontology_version("0.1.0")) in citation and "0.1.0" in citation
+
+
+def test_ontology_has_no_prior_version():
+    """0.1.0 is the first version: an owl:priorVersion would point at nothing."""
+    assert list(ontology().objects(URIRef(ONTOLOGY_IRI), OWL.priorVersion)) == []
+
+
+def test_ontology_creator_is_a_described_agent():
+    agent = iris.project_agent()
+    assert (agent, RDF.type, DCTERMS.Agent) in ontology()
+    assert {label.language for label in ontology().objects(agent, RDFS.label)} == {"en", "ja"}
 
 
 @pytest.mark.parametrize("term", sorted(dir(NAP)), ids=lambda t: t.fragment)
@@ -133,6 +161,10 @@ def test_declared_term_is_documented(term):
         assert defined_by == [URIRef(ONTOLOGY_IRI)]
         assert len(english(ontology(), term, RDFS.label)) == 1
         assert len(english(ontology(), term, RDFS.comment)) == 1
+        japanese = [
+            label for label in ontology().objects(term, RDFS.label) if label.language == "ja"
+        ]
+        assert len(japanese) == 1 and re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", japanese[0])
     else:
         assert term.startswith(str(defined_by[0]))
         assert list(ontology().objects(term, RDFS.label))
@@ -155,41 +187,129 @@ REUSED = {
         org:OrganizationalCollaboration org:Membership org:Role prov:Activity prov:Entity
         prov:Agent prov:Association prov:Role schema:Event schema:Organization
         schema:GovernmentOrganization schema:NGO schema:WorkersUnion schema:CollegeOrUniversity
-        schema:ResearchOrganization schema:Person schema:Legislation schema:CreativeWork
+        schema:ResearchOrganization schema:EventAttendanceModeEnumeration schema:Person schema:Legislation schema:CreativeWork
         schema:Country oa:Annotation oa:SpecificResource oa:TextPositionSelector
-        oa:TextQuoteSelector oa:Motivation eli:LegalResource spdx:Checksum dcat:Dataset
+        oa:TextQuoteSelector oa:Motivation oa:Selector oa:ResourceSelection skos:Collection
+        prov:Influence prov:AgentInfluence schema:EducationalOrganization
+        schema:Place schema:AdministrativeArea eli:LegalResource spdx:Checksum dcat:Dataset
         dcat:Distribution dcat:DataService dcat:Catalog void:Dataset void:Linkset""",
     OWL.ObjectProperty: """skos:inScheme skos:hasTopConcept skos:topConceptOf skos:broader
-        skos:narrower skos:exactMatch skos:closeMatch skos:relatedMatch dcterms:source
-        dcterms:isPartOf dcterms:hasPart dcterms:publisher dcterms:language dcterms:spatial
-        dcterms:subject dcterms:references dcterms:conformsTo foaf:page org:member
-        org:organization org:role org:memberOf org:subOrganizationOf org:hasSubOrganization
+        skos:narrower skos:member skos:semanticRelation
+        skos:mappingRelation skos:broadMatch skos:narrowMatch dcterms:source dcterms:relation
+        dcterms:coverage foaf:topic org:hasMembership org:hasMember prov:influencer
+        prov:qualifiedInfluence prov:wasInfluencedBy prov:influenced prov:generated
+        dcterms:isPartOf dcterms:hasPart dcterms:language dcterms:spatial
+        dcterms:subject dcterms:references dcterms:replaces dcterms:conformsTo foaf:page org:role org:memberOf org:subOrganizationOf org:hasSubOrganization
         org:unitOf org:hasUnit org:classification prov:agent prov:hadRole
         prov:qualifiedAssociation prov:wasAssociatedWith prov:wasAttributedTo
         prov:wasGeneratedBy prov:wasDerivedFrom prov:hadPrimarySource schema:about
-        schema:mentions schema:attendee schema:organizer schema:legislationJurisdiction
+        schema:mentions schema:attendee schema:location schema:eventAttendanceMode schema:organizer schema:legislationJurisdiction
         schema:url oa:hasBody oa:hasTarget oa:hasSource oa:hasSelector oa:motivatedBy
         eli:jurisdiction spdx:checksum spdx:algorithm dcat:dataset dcat:distribution
         dcat:downloadURL dcat:accessURL dcat:mediaType dcat:endpointURL dcat:servesDataset
         void:sparqlEndpoint void:dataDump void:vocabulary void:target void:linkPredicate
         void:subjectsTarget void:objectsTarget void:exampleResource""",
-    OWL.DatatypeProperty: """schema:startDate oa:start oa:end oa:exact oa:prefix oa:suffix
+    OWL.DatatypeProperty: """skos:notation org:identifier foaf:name foaf:givenName
+        foaf:familyName oa:start oa:end oa:exact oa:prefix oa:suffix
         spdx:checksumValue void:uriSpace void:triples""",
-    OWL.AnnotationProperty: """skos:prefLabel skos:altLabel skos:hiddenLabel skos:notation
+    OWL.AnnotationProperty: """skos:prefLabel skos:altLabel skos:hiddenLabel
         skos:definition skos:scopeNote dcterms:title dcterms:description dcterms:identifier
-        dcterms:created dcterms:modified dcterms:creator dcterms:format dcterms:temporal
-        dcterms:license foaf:name foaf:givenName foaf:familyName org:identifier schema:jobTitle
+        dcterms:created dcterms:issued dcterms:modified dcterms:creator dcterms:publisher
+        dcterms:bibliographicCitation dcterms:format dcterms:temporal dcterms:license
+        schema:startDate schema:endDate schema:jobTitle
         schema:honorificPrefix schema:legislationIdentifier schema:alternateName schema:name
         eli:id_local vann:preferredNamespacePrefix vann:preferredNamespaceUri""",
+    (OWL.ObjectProperty, OWL.FunctionalProperty): "org:member org:organization",
+    (OWL.ObjectProperty, OWL.TransitiveProperty): """skos:broaderTransitive
+        skos:narrowerTransitive org:transitiveSubOrganizationOf""",
+    (OWL.ObjectProperty, OWL.SymmetricProperty): "skos:related skos:closeMatch skos:relatedMatch",
+    (OWL.ObjectProperty, OWL.SymmetricProperty, OWL.TransitiveProperty): "skos:exactMatch",
     expand("oa:Motivation"): "oa:describing oa:identifying oa:tagging",
     expand("spdx:ChecksumAlgorithm"): "spdx:checksumAlgorithm_sha256",
+    expand("schema:EventAttendanceModeEnumeration"): """schema:OfflineEventAttendanceMode
+        schema:OnlineEventAttendanceMode schema:MixedEventAttendanceMode""",
 }
 REUSED_CASES = [(curie, kind) for kind, curies in REUSED.items() for curie in curies.split()]
 
 
 @pytest.mark.parametrize(("curie", "kind"), REUSED_CASES, ids=[c for c, _ in REUSED_CASES])
 def test_reused_term_is_declared(curie, kind):
-    assert set(ontology().objects(expand(curie), RDF.type)) == {kind}
+    kinds = set(kind) if isinstance(kind, tuple) else {kind}
+    assert set(ontology().objects(expand(curie), RDF.type)) == kinds
+
+
+# The axioms the source vocabularies give the reused terms (checked against W3C ORG 2014,
+# FOAF 0.99, SKOS 2009, PROV-O 2013, DCMI terms, Web Annotation 2017 and schema.org files).
+AXIOMS = """
+org:FormalOrganization rdfs:subClassOf org:Organization
+org:FormalOrganization rdfs:subClassOf foaf:Organization
+org:Organization rdfs:subClassOf foaf:Agent
+org:OrganizationalUnit rdfs:subClassOf org:Organization
+org:OrganizationalCollaboration rdfs:subClassOf org:Organization
+org:Role rdfs:subClassOf skos:Concept
+foaf:Person rdfs:subClassOf foaf:Agent
+foaf:Organization rdfs:subClassOf foaf:Agent
+schema:GovernmentOrganization rdfs:subClassOf schema:Organization
+schema:NGO rdfs:subClassOf schema:Organization
+schema:WorkersUnion rdfs:subClassOf schema:Organization
+schema:ResearchOrganization rdfs:subClassOf schema:Organization
+schema:CollegeOrUniversity rdfs:subClassOf schema:EducationalOrganization
+schema:EducationalOrganization rdfs:subClassOf schema:Organization
+schema:Legislation rdfs:subClassOf schema:CreativeWork
+schema:Country rdfs:subClassOf schema:AdministrativeArea
+schema:AdministrativeArea rdfs:subClassOf schema:Place
+prov:Association rdfs:subClassOf prov:AgentInfluence
+prov:AgentInfluence rdfs:subClassOf prov:Influence
+oa:SpecificResource rdfs:subClassOf oa:ResourceSelection
+oa:TextPositionSelector rdfs:subClassOf oa:Selector
+oa:TextQuoteSelector rdfs:subClassOf oa:Selector
+skos:broader owl:inverseOf skos:narrower
+skos:broader rdfs:subPropertyOf skos:broaderTransitive
+skos:narrower rdfs:subPropertyOf skos:narrowerTransitive
+skos:broaderTransitive owl:inverseOf skos:narrowerTransitive
+skos:hasTopConcept owl:inverseOf skos:topConceptOf
+skos:topConceptOf rdfs:subPropertyOf skos:inScheme
+skos:exactMatch rdfs:subPropertyOf skos:closeMatch
+skos:closeMatch rdfs:subPropertyOf skos:mappingRelation
+skos:relatedMatch rdfs:subPropertyOf skos:mappingRelation
+skos:relatedMatch rdfs:subPropertyOf skos:related
+skos:broadMatch rdfs:subPropertyOf skos:broader
+skos:broadMatch rdfs:subPropertyOf skos:mappingRelation
+skos:broadMatch owl:inverseOf skos:narrowMatch
+skos:narrowMatch rdfs:subPropertyOf skos:narrower
+skos:mappingRelation rdfs:subPropertyOf skos:semanticRelation
+org:identifier rdfs:subPropertyOf skos:notation
+org:unitOf rdfs:subPropertyOf org:subOrganizationOf
+org:unitOf owl:inverseOf org:hasUnit
+org:hasUnit rdfs:subPropertyOf org:hasSubOrganization
+org:subOrganizationOf owl:inverseOf org:hasSubOrganization
+org:subOrganizationOf rdfs:subPropertyOf org:transitiveSubOrganizationOf
+org:memberOf owl:inverseOf org:hasMember
+org:member owl:inverseOf org:hasMembership
+foaf:page owl:inverseOf foaf:topic
+prov:agent rdfs:subPropertyOf prov:influencer
+prov:qualifiedAssociation rdfs:subPropertyOf prov:qualifiedInfluence
+prov:wasAssociatedWith rdfs:subPropertyOf prov:wasInfluencedBy
+prov:wasAttributedTo rdfs:subPropertyOf prov:wasInfluencedBy
+prov:wasGeneratedBy rdfs:subPropertyOf prov:wasInfluencedBy
+prov:wasGeneratedBy owl:inverseOf prov:generated
+prov:wasDerivedFrom rdfs:subPropertyOf prov:wasInfluencedBy
+prov:hadPrimarySource rdfs:subPropertyOf prov:wasDerivedFrom
+prov:wasInfluencedBy owl:inverseOf prov:influenced
+dcterms:isPartOf rdfs:subPropertyOf dcterms:relation
+dcterms:hasPart rdfs:subPropertyOf dcterms:relation
+dcterms:source rdfs:subPropertyOf dcterms:relation
+dcterms:references rdfs:subPropertyOf dcterms:relation
+dcterms:conformsTo rdfs:subPropertyOf dcterms:relation
+dcterms:replaces rdfs:subPropertyOf dcterms:relation
+dcterms:spatial rdfs:subPropertyOf dcterms:coverage
+""".strip().splitlines()
+
+
+@pytest.mark.parametrize("axiom", AXIOMS)
+def test_reused_term_keeps_its_vocabulary_axiom(axiom):
+    subject, predicate, obj = (expand(curie) for curie in axiom.split())
+    assert (subject, predicate, obj) in ontology()
 
 
 # --- the OWL Lite checker -----------------------------------------------------------------
@@ -274,10 +394,15 @@ REQUIRED = {
         "government-related-entity": None,
         "academia": None,
         "observer": None,
+        "chair": None,
+        "secretariat": None,
+        "expert-speaker": None,
     },
     "actor-kinds": dict.fromkeys(
         "government government-related business-association professional-association trade-union "
-        "civil-society international-organisation university research-institute".split()
+        "civil-society international-organisation university research-institute "
+        "national-human-rights-institution business-enterprise indigenous-peoples-organisation "
+        "affected-rights-holders legislature local-government".split()
     ),
     "posts": {"professor": None, "director": None},
     "topics": {

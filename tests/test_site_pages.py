@@ -241,7 +241,7 @@ def test_sparql_results_as_a_table(site_server):
     response = get(site_server, "/sparql", query=ROLES, format="html")
     assert response.status_code == 200
     page = parse_html(response.text)
-    assert len(page.find("tr")) - 1 == 6
+    assert len(page.find("tr")) - 1 == 9  # the roles of ontology/schemes/roles.ttl
     hrefs = {a.get("href") for a in page.find("a")}
     assert "/id/role/observer" in hrefs
     share = next(a for a in page.find("input") if a.get("id") == "share-url")

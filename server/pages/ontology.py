@@ -46,6 +46,9 @@ class Scheme:
 def render(page: PageContext) -> str:
     """Render the documentation of the ontology `page.iri`."""
     site, iri = page.site, page.iri
+    versioned = site.select("ontology-of-version", version=iri)
+    if versioned:  # a version IRI: the page of the ontology (napgraph serves one version)
+        iri = versioned[0]["ontology"].value
     header = next(iter(site.select("ontology-header", ontology=iri)), {})
     terms = _terms(site.select("ontology-terms", ontology=iri), iri)
     labels = {term.iri: term.label for term in terms.values() if term.label}
