@@ -35,7 +35,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import BinaryIO
@@ -44,8 +44,9 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from napgraph.graph import iris
-from napgraph.graph.conformance import Conformance, not_checked, summarise
+from napgraph.graph.conformance import Conformance, not_checked, quiet_literals, summarise
 from napgraph.graph.fetch import FetchError, fetch_dataset, is_endpoint
+from napgraph.graph.import_scope import Survey
 from napgraph.graph.loaded import GRAPH_FILE, belongs, built_countries, is_country, read_manifest
 from napgraph.graph.publish import (
     HashingWriter,
@@ -75,6 +76,7 @@ class ImportReport:
     manifest: dict
     conformance: Conformance
     seconds: float
+    warnings: list[str] = field(default_factory=list)  # what was kept out
 
     def summary(self) -> str:
         record, source = self.manifest, self.manifest["source"]
@@ -89,7 +91,7 @@ class ImportReport:
         ]
         if record.get("replaces"):
             lines.append(f"  replaces the build's graphs: {', '.join(record['replaces'])}")
-        return "\n".join([*lines, self.conformance.text()])
+        return "\n".join([*lines, *self.warnings, self.conformance.text()])
 
 
 def check_country(cc: str) -> None:
@@ -134,14 +136,21 @@ def import_country(
     max_validate: int = MAX_VALIDATE,
     timeout: float = 60.0,
     progress: Callable[[int], None] | None = None,
+    source_text: Path | None = None,
 ) -> ImportReport:
-    """Import the NAP graph at `source` (a file or a SPARQL endpoint URL) as `country`.
+    """Import the NAP graph at `source` (a file or a SPARQL endpoint URL) as `country`
+    (a code in any case).
 
-    Raises ImportRefused (saying why, with the line and column of a syntax error); the
-    conformance to the shapes is reported, not enforced. `progress` is called with the
-    number of bytes read as the file is read; `max_validate` bounds the triples checked.
+    Raises ImportRefused (saying why, with the line and column of a syntax error), and
+    writes nothing, when the data describes another country, holds blank nodes, does not
+    conform to the shapes (a summary by rule first, then the nodes), or quotes other than
+    `source_text` (the country's source document) says at their offsets. Triples about
+    resources outside the country's own IRIs are kept out and reported (graph/import_scope.py).
+    `progress` is called with the number of bytes read; `max_validate` bounds the triples
+    checked against the shapes.
     """
     started = time.perf_counter()
+    country = country.strip().lower()
     check_country(country)
     build = read_manifest(build_dir / "current")
     base = build["base"] if build else iris.DEFAULT_BASE
@@ -152,17 +161,23 @@ def import_country(
             "pass --replace to import over it"
         )
     target = build_dir / "countries" / country
+    replacing = bool(build) and country in built_countries(build)
+    survey = Survey(country, tuple(dict.fromkeys((iris.DEFAULT_BASE, base))), replacing)
     with _staging(target) as staging:
         converted, location, format_name = _convert_source(
-            source, format, staging / GRAPH_FILE, country, base, max_validate, timeout, progress
+            source, format, staging / GRAPH_FILE, survey, base, max_validate, timeout, progress
         )
+        _check(survey, location, source_text)
         if not converted.counts:
             shared = ", ".join(converted.skipped)
             raise ImportRefused(
                 f"{location}: holds no triples to import"
                 + (f" (only napgraph's shared graphs: {shared})" if shared else "")
+                + ("\n" + "\n".join(survey.warnings()) if survey.kept_out else "")
             )
         conformance = _conformance(converted.kept, sum(converted.counts.values()), max_validate)
+        if conformance.checked and not conformance.conforms:
+            raise ImportRefused(f"{location}: nothing was imported\n{conformance.details()}")
         record = {
             "country": country,
             "base": base,
@@ -176,22 +191,44 @@ def import_country(
             },
             "graphs": dict(sorted(converted.counts.items())),
             "skipped": dict(sorted(converted.skipped.items())),
+            "kept_out": sum(survey.kept_out.values()),
             "conformance": conformance.record(),
         }
-        if build and country in built_countries(build):
+        if replacing:
             record["replaces"] = sorted(g for g in build["graphs"] if belongs(g, country, base))
         files = {GRAPH_FILE: converted.data}
         identity = json.dumps(record, sort_keys=True).encode()
         record["version"] = version_of({**files, "manifest.json": identity})
         release = publish(target, files, record)
-        return ImportReport(release, record, conformance, time.perf_counter() - started)
+        report = ImportReport(release, record, conformance, time.perf_counter() - started)
+        report.warnings = survey.warnings()
+        return report
+
+
+def _check(survey: Survey, location: str, source_text: Path | None) -> None:
+    """Raise ImportRefused for what the survey found wrong, and for quotes that are not
+    the source text at their offsets."""
+    problems = survey.refusals()
+    if source_text is not None and not problems:
+        try:
+            text = source_text.read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise ImportRefused(f"{source_text}: cannot read the source text: {error}") from error
+        wrong = survey.quote_mismatches(text)
+        if wrong:
+            problems.append(
+                f"{len(wrong)} quote(s) differ from {source_text} at their offsets:\n"
+                + "\n".join(f"  {line}" for line in wrong[:20])
+            )
+    if problems:
+        raise ImportRefused(f"{location}: " + "\n".join(problems))
 
 
 def _convert_source(
     source: str,
     format: str | None,
     written: Path,
-    country: str,
+    survey: Survey,
     base: str,
     max_validate: int,
     timeout: float,
@@ -204,19 +241,19 @@ def _convert_source(
         if not path.is_file():
             raise ImportRefused(f"{source}: no such file")
         found = rdf_format(path, format)
-        converted = _convert(path, found, written, country, base, max_validate, progress, source)
+        converted = _convert(path, found, written, survey, base, max_validate, progress, source)
         return converted, str(path.resolve()), found.name
     with tempfile.TemporaryDirectory(prefix="napgraph-fetch-") as folder:
         fetched = Path(folder) / "endpoint.nq"
         try:
             with open(fetched, "wb") as output:
-                fetch_dataset(source, output, timeout)
+                fetch_dataset(source, output, timeout, survey.country)
         except FetchError as error:
             raise ImportRefused(str(error)) from error
         except SyntaxError as error:
             raise ImportRefused(_where(f"{source} (its answer)", error)) from error
         converted = _convert(
-            fetched, ox.RdfFormat.N_QUADS, written, country, base, max_validate, progress, source
+            fetched, ox.RdfFormat.N_QUADS, written, survey, base, max_validate, progress, source
         )
     return converted, source, "SPARQL 1.1 endpoint"
 
@@ -293,7 +330,7 @@ def _convert(
     path: Path,
     fmt: ox.RdfFormat,
     output: Path,
-    country: str,
+    survey: Survey,
     base: str,
     max_validate: int,
     progress: Callable[[int], None] | None,
@@ -311,10 +348,12 @@ def _convert(
         for quad in quads:
             name = quad.graph_name
             if name not in targets:
-                targets[name] = target_graph(name, country, base)
+                targets[name] = target_graph(name, survey.country, base)
             target = targets[name]
             if target is None:
                 skipped[name.value] += 1
+                continue
+            if not survey.admit(quad):
                 continue
             counts[target.value] += 1
             if kept is not None and len(kept) >= max_validate:
@@ -351,10 +390,11 @@ def _conformance(kept: list[ox.Triple] | None, total: int, max_validate: int) ->
             f"{total} triples, more than --max-validate {max_validate}; "
             "check the source with `napgraph validate FILE`"
         )
-    data = Graph().parse(
-        data=ox.serialize(kept, format=ox.RdfFormat.N_TRIPLES).decode("utf-8"), format="nt"
-    )
-    return summarise(validate_graph(data, load_ontology() + load_schemes()))
+    with quiet_literals():
+        data = Graph().parse(
+            data=ox.serialize(kept, format=ox.RdfFormat.N_TRIPLES).decode("utf-8"), format="nt"
+        )
+        return summarise(validate_graph(data, load_ontology() + load_schemes()))
 
 
 def _where(label: str, error: SyntaxError) -> str:
