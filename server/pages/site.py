@@ -1,7 +1,8 @@
 """The site blueprint: home page, search, downloads, /.well-known/void and vendor files.
 
-The home page says what the dataset is and where it comes from, shows the consultations on
-a timeline and who attended which in what role (the attendance matrix). Search looks for a
+The home page is the catalogue of countries: for each, its processes, consultations, dates,
+actors and UNGP coverage side by side, linked to its own page (pages/country.py), and the
+datasets the facts come from. Search looks for a
 text in labels and descriptions with a SPARQL CONTAINS, the text bound as a parameter.
 Downloads are the build's own files, by name from a list made at start-up, so no path can
 leave the build folder. Front-end packages are served from node_modules by an allow-list.
@@ -56,16 +57,6 @@ DOWNLOAD_FORMATS: Mapping[str, fmt.Format | None] = {
     ".json": None,  # the manifest: plain JSON
 }
 MAX_SEARCH_CHARS = 200
-PERSONS = "persons"  # the group of actors without an org:classification
-
-
-@dataclass
-class MatrixRow:
-    actor: str
-    label: str
-    label_ja: str | None
-    cells: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # consultation ->
-    # [(role notation, role label)]
 
 
 @bp.route("/")
@@ -76,13 +67,9 @@ def home() -> Response:
     alternates = _catalog_alternates()
 
     def build() -> Answer:
-        consultations = site.select("home-consultations")
-        groups, roles = _matrix(site.select("home-matrix"))
         body = _render("home.html", alternates, jsonld=_jsonld(catalog),
                        datasets=site.select("home-datasets"),
-                       counts=next(iter(site.select("home-counts")), {}),
-                       consultations=consultations, groups=groups, roles=roles,
-                       catalog=catalog)
+                       countries=site.select("home-countries"), catalog=catalog)
         return Answer(body, fmt.HTML.content_type, None,
                       (("Link", link_header(alternates)),))
 
@@ -101,24 +88,6 @@ def _jsonld(iri: str) -> object:
 
 def _render(template: str, alternates: list[dict[str, str]], **values: object) -> bytes:
     return render_template(template, alternates=alternates, **values).encode("utf-8")
-
-
-def _matrix(rows: list[Row]) -> tuple[list[tuple[str, list[MatrixRow]]],
-                                      list[tuple[str, str]]]:
-    """Group the attendance rows: [(kind label, [actor rows])] and the roles seen."""
-    groups: dict[str, dict[str, MatrixRow]] = {}
-    roles: dict[str, str] = {}
-    for row in rows:
-        kind = text(row, "kindLabel") or PERSONS
-        actor = row["actor"].value
-        entry = groups.setdefault(kind, {}).setdefault(actor, MatrixRow(
-            actor, text(row, "actorLabel") or actor, text(row, "actorLabelJa")))
-        role = (row["roleNotation"].value, row["roleLabel"].value)
-        entry.cells.setdefault(row["consultation"].value, []).append(role)
-        roles[role[0]] = role[1]
-    ordered = sorted(groups.items(), key=lambda g: (g[0] == PERSONS, g[0]))
-    return ([(kind, list(actors.values())) for kind, actors in ordered],
-            sorted(roles.items(), key=lambda r: r[1]))
 
 
 @bp.route("/search")
