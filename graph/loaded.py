@@ -117,6 +117,20 @@ def list_graphs(build_dir: Path) -> list[LoadedGraph]:
     return rows
 
 
+def release_links(build_dir: Path) -> tuple[tuple[str, str], ...]:
+    """Where the build's and every import's `current` link point right now: what changes,
+    and only then, when a build, import, replacement or removal is published (cheap enough
+    to look at every few seconds)."""
+    links = [build_dir / "current", *sorted((build_dir / "countries").glob("*/current"))]
+    found = []
+    for link in links:
+        try:
+            found.append((str(link), os.readlink(link)))
+        except OSError:  # not there (yet), or not a link
+            continue
+    return tuple(found)
+
+
 def belongs(graph: str, country: str, base: str) -> bool:
     """Whether the graph IRI `graph` is one of `country`'s (`{base}graph/{cc}` or below)."""
     own = iris.rebase(iris.graph(country), base)
