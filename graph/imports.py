@@ -5,6 +5,8 @@ country, so an import is swapped in with one rename and a failed one changes not
 
     build/countries/{cc}/current -> releases/<version>
     build/countries/{cc}/releases/<version>/graph.nq       the imported quads
+                                            catalog.nq     napgraph's description of them
+                                                           (graph/{cc}/catalog: VoID, DCAT)
                                             manifest.json  the import record: source, format,
                                                            date, SHA-256, counts, conformance
 
@@ -15,8 +17,9 @@ Where triples go: those of the source's default graph and of every named graph g
 `{BASE}graph/{cc}`, except that a named graph whose IRI ends in `/provenance`, `/registry`
 or `/links` goes to `graph/{cc}/provenance` (`/registry`, `/links`), the layout of a
 napgraph build (docs/profile.md). napgraph's own shared graphs (`{BASE}graph/ontology`,
-`graph/schemes`, `graph/catalog`: any `{BASE}graph/{name}` whose name is not a country code)
-are skipped, and counted: this build provides them. Blank nodes are renamed so that they
+`graph/schemes`, `graph/catalog`: any `{BASE}graph/{name}` whose name is not a country code) and any
+`…/catalog` graph are skipped, and counted: this build provides them, and describes the
+import itself in `graph/{cc}/catalog` (graph/describe.py `describe_import`). Blank nodes are renamed so that they
 never meet those of another file. IRIs under the default base move to the build's base.
 
 Refused, with nothing written and a previous import of the country left as it was: a
@@ -45,9 +48,17 @@ from rdflib import Graph
 
 from napgraph.graph import iris
 from napgraph.graph.conformance import Conformance, not_checked, quiet_literals, summarise
+from napgraph.graph.describe import describe_import
 from napgraph.graph.fetch import FetchError, fetch_dataset, is_endpoint
 from napgraph.graph.import_scope import Survey
-from napgraph.graph.loaded import GRAPH_FILE, belongs, built_countries, is_country, read_manifest
+from napgraph.graph.loaded import (
+    CATALOG_FILE,
+    GRAPH_FILE,
+    belongs,
+    built_countries,
+    is_country,
+    read_manifest,
+)
 from napgraph.graph.publish import (
     HashingWriter,
     Staged,
@@ -196,7 +207,12 @@ def import_country(
         }
         if replacing:
             record["replaces"] = sorted(g for g in build["graphs"] if belongs(g, country, base))
-        files = {GRAPH_FILE: converted.data}
+        catalog = describe_import(country, dict(converted.counts), base)
+        record["catalog"] = {catalog[0].graph_name.value: len(catalog)}
+        files = {
+            GRAPH_FILE: converted.data,
+            CATALOG_FILE: ox.serialize(catalog, format=ox.RdfFormat.N_QUADS),
+        }
         identity = json.dumps(record, sort_keys=True).encode()
         record["version"] = version_of({**files, "manifest.json": identity})
         release = publish(target, files, record)
@@ -287,6 +303,8 @@ def target_graph(
                 if not is_country(first):
                     return None
         last = name.value.rstrip("/").rsplit("/", 1)[-1]
+        if last == "catalog":  # a peer's description of its copy: this napgraph writes its own
+            return None
         if last in OWN_GRAPHS:
             return _graph(f"{country}/{last}", base)
     return _graph(country, base)

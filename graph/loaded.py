@@ -23,6 +23,7 @@ from napgraph.graph.synthetic import is_synthetic
 
 COUNTRY_CODE = re.compile(r"[a-z]{2}")
 GRAPH_FILE = "graph.nq"
+CATALOG_FILE = "catalog.nq"  # the catalog's description of an import (graph/describe.py)
 DERIVED = ".derived"
 
 
@@ -72,7 +73,9 @@ def loaded_graph_files(build_dir: Path) -> list[Path]:
         dump = (build_dir / "current" / "napgraph.nq").resolve()
         files.append(_without(build_dir, build, dump, replaced) if replaced else dump)
     for cc in sorted(imported):
-        files.append((build_dir / "countries" / cc / "current" / GRAPH_FILE).resolve())
+        release = (build_dir / "countries" / cc / "current").resolve()
+        files += [release / name for name in (GRAPH_FILE, CATALOG_FILE)
+                  if (release / name).is_file()]
     return files
 
 
@@ -113,7 +116,8 @@ def list_graphs(build_dir: Path) -> list[LoadedGraph]:
     for manifest in imported.values():
         source = manifest["source"]
         origin = f"import of {source['location']} ({source['format']}, {manifest['imported']})"
-        rows += [LoadedGraph(n, c, origin) for n, c in manifest["graphs"].items()]
+        graphs = {**manifest["graphs"], **manifest.get("catalog", {})}
+        rows += [LoadedGraph(n, c, origin) for n, c in graphs.items()]
     return rows
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+import rdflib
 import requests
 
 from tests.html_tools import parse_html
@@ -24,6 +25,7 @@ COUNTRIES = Path(__file__).parent / "data" / "countries"
 FIXTURE = COUNTRIES / "xx.ttl"
 SOURCE_TEXT = COUNTRIES / "xx-source.txt"
 XX = "https://w3id.org/napgraph/id/country/xx"
+BASE = "https://w3id.org/napgraph/"
 COUNT = ("SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a "
          "<https://w3id.org/napgraph/ontology#Consultation> }")
 PICK_UP = 30.0  # seconds: generous for a loaded machine; the watcher looks every 2 s
@@ -106,6 +108,32 @@ def test_japan_page_is_unchanged(imported):
     assert len(row_heads(jp)) == 33
     cells = [a for a in jp.find("td") if "cell" in a.get("class", "").split()]
     assert len([c for c in cells if "absent" not in c["class"]]) == 212
+
+
+def test_catalogue_and_void_list_every_country(imported):
+    void = rdflib.Namespace("http://rdfs.org/ns/void#")
+    dcat = rdflib.Namespace("http://www.w3.org/ns/dcat#")
+    for path in ("/.well-known/void", "/dataset.ttl"):
+        response = requests.get(imported.root + path, headers={"Accept": "text/turtle"},
+                                timeout=30)
+        graph = rdflib.Graph().parse(data=response.text, format="turtle")
+        datasets = set(graph.objects(rdflib.URIRef(BASE + "dataset"), dcat.dataset))
+        assert {rdflib.URIRef(BASE + "dataset/jp"), rdflib.URIRef(BASE + "dataset/xx")} <= datasets
+    xx = rdflib.URIRef(BASE + "dataset/xx")
+    graph = rdflib.Graph().parse(data=requests.get(imported.root + "/.well-known/void",
+                                                   timeout=30).text, format="turtle")
+    assert (xx, void.dataDump, rdflib.URIRef(BASE + "download/xx.nq")) in graph
+    assert int(graph.value(xx, void.triples)) == len(
+        set(ox.parse(path=str(FIXTURE), format=ox.RdfFormat.TURTLE)))
+
+
+def test_downloads_offer_every_country(imported):
+    listing = page(imported, "/download/")
+    assert {"/download/napgraph.nq", "/download/xx.nq"} <= {a["href"] for a in listing.find("a")}
+    dump = requests.get(imported.root + "/download/xx.nq", timeout=30)
+    assert dump.status_code == 200
+    assert len(set(ox.parse(dump.content, format=ox.RdfFormat.N_QUADS))) == len(
+        set(ox.parse(path=str(FIXTURE), format=ox.RdfFormat.TURTLE)))
 
 
 def test_compare_has_one_row_per_country(imported):

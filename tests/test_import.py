@@ -249,8 +249,10 @@ def test_graphs_lists_the_build_and_the_import(with_xx, build):
         name, count, source = line.split(maxsplit=2)
         rows[name] = (int(count), source)
     built = json.loads((build.release / "manifest.json").read_text())["graphs"]
-    assert {name: count for name, (count, _) in rows.items() if name != XX} == built
+    catalog = XX + "/catalog"  # napgraph's VoID and DCAT description of the import
+    assert {name: count for name, (count, _) in rows.items() if name not in (XX, catalog)} == built
     assert rows[XX][0] == len(fixture_triples())
+    assert rows[catalog][0] > 0
     assert str(FIXTURE) in rows[XX][1]
 
 
@@ -258,6 +260,7 @@ def test_loaded_files_are_the_build_then_each_import(with_xx):
     assert loaded_graph_files(with_xx) == [
         (with_xx / "current" / "napgraph.nq").resolve(),
         (with_xx / "countries" / "xx" / "current" / "graph.nq").resolve(),
+        (with_xx / "countries" / "xx" / "current" / "catalog.nq").resolve(),
     ]
 
 
@@ -337,7 +340,8 @@ def test_replace_takes_the_place_of_the_built_country(build_dir, tmp_path):
     for path in loaded_graph_files(build_dir):
         for quad in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS):
             served.setdefault(quad.graph_name.value, set()).add(quad.triple)
-    assert {name for name in served if "/graph/jp" in name} == {str(iris.graph("jp"))}
+    assert {name for name in served if "/graph/jp" in name} == {
+        str(iris.graph("jp")), str(iris.graph("jp/catalog"))}
     assert served[str(iris.graph("jp"))] == {
         q.triple for q in ox.parse(path=str(source), format=ox.RdfFormat.TURTLE)}
     assert {str(iris.graph(n)) for n in ("ontology", "schemes", "catalog")} <= set(served)

@@ -22,13 +22,13 @@ from flask import (
     Flask,
     Response,
     abort,
-    redirect,
     render_template,
     request,
     send_file,
 )
 
 from napgraph.graph import iris, rdf_files
+from napgraph.graph.loaded import GRAPH_FILE, imported_countries
 from napgraph.graph.paths import ROOT
 
 from ..backends.rows import Row
@@ -180,9 +180,19 @@ def _snippet(value: str, query: str, context: int) -> tuple[str, str, str]:
 
 @bp.route("/.well-known/void")
 def well_known_void() -> Response:
-    """The VoID description's well-known address (RFC 8615): redirect to the catalog."""
+    """The VoID description at its well-known address (RFC 8615): the catalog graphs (the
+    build's and each import's), in the RDF format the client asks for (Turtle by default)."""
     site = current_site()
-    return redirect(site.url_for_iri(iris.rebase(iris.dataset(), site.base)), code=302)
+    format_key = request.args.get("format") or None
+    chosen = fmt.negotiate(fmt.GRAPH_FORMATS, request.accept_mimetypes, format_key,
+                           "the VoID description")
+
+    def build() -> Answer:
+        media_types = MediaTypes(select=None, ask=None, graph=chosen.media_type)
+        result = site.run("void", media_types, {})
+        return Answer(result.body, chosen.content_type, None)
+
+    return serve_cached(("void", chosen.key), build)
 
 
 @bp.route("/download/")
@@ -212,23 +222,31 @@ def download(name: str) -> Response:
 
 
 def _download_files() -> list[dict]:
+    """The build's dumps, then each imported country's graph (`{cc}.nq`) and import record
+    (`{cc}-manifest.json`): listed once per dataset version, so an import shows at once."""
     site = current_site()
-    files = site.extras.get("downloads")
+    key = ("downloads", site.version)
+    files = site.extras.get(key)
     if files is None:
-        files = []
         folder = site.published.folder
-        for name in site.published.dump_names():
-            suffix = Path(name).suffix
-            if suffix not in DOWNLOAD_FORMATS:
-                continue
-            chosen = DOWNLOAD_FORMATS[suffix]
-            path = folder / name  # type: ignore[operator]
-            files.append({"name": name, "path": path, "size": path.stat().st_size,
-                          "media_type": chosen.media_type if chosen else "application/json",
-                          "content_type": chosen.content_type if chosen
-                          else "application/json"})
-        site.extras["downloads"] = files
+        named = [(name, folder / name) for name in site.published.dump_names()]  # type: ignore[operator]
+        if folder is not None and not site.settings["DATA_FILES"]:
+            for cc in sorted(imported_countries(Path(site.settings["BUILD_DIR"]))):
+                release = (Path(site.settings["BUILD_DIR"]) / "countries" / cc / "current").resolve()
+                named += [(f"{cc}.nq", release / GRAPH_FILE),
+                          (f"{cc}-manifest.json", release / "manifest.json")]
+        files = [_download(name, path) for name, path in named
+                 if Path(name).suffix in DOWNLOAD_FORMATS and path.is_file()]
+        site.extras = {k: v for k, v in site.extras.items() if k[:1] != ("downloads",)}
+        site.extras[key] = files
     return files
+
+
+def _download(name: str, path: Path) -> dict:
+    chosen = DOWNLOAD_FORMATS[Path(name).suffix]
+    return {"name": name, "path": path, "size": path.stat().st_size,
+            "media_type": chosen.media_type if chosen else "application/json",
+            "content_type": chosen.content_type if chosen else "application/json"}
 
 
 @bp.route("/static/vendor/<package>/<path:name>")
