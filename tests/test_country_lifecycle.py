@@ -7,6 +7,7 @@ graphs, never the peer's copy of Japan), and removed again."""
 
 from __future__ import annotations
 
+import html
 import shutil
 import subprocess
 import sys
@@ -134,6 +135,20 @@ def test_downloads_offer_every_country(imported):
     assert dump.status_code == 200
     assert len(set(ox.parse(dump.content, format=ox.RdfFormat.N_QUADS))) == len(
         set(ox.parse(path=str(FIXTURE), format=ox.RdfFormat.TURTLE)))
+
+
+@pytest.mark.parametrize(("path", "says", "never"), [
+    ("/id/country/xx", "Record of Exampleland's NAP consultations (synthetic)", "Government of Japan"),
+    ("/id/xx/org/university", "a licence its dataset does not state", "Government of Japan"),
+    ("/id/country/jp", "published by Government of Japan", "Exampleland"),
+    ("/", "each under its own licence", "Government of Japan"),
+])
+def test_attribution_comes_from_the_dataset_of_the_facts(imported, path, says, never):
+    footer = requests.get(imported.root + path, headers={"Accept": "text/html"},
+                          timeout=30).text.split('<footer class="site-footer">')[1]
+    text = " ".join(html.unescape(footer).split())
+    assert says in text
+    assert never not in text
 
 
 def test_compare_has_one_row_per_country(imported):
