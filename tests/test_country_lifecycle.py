@@ -204,3 +204,36 @@ def test_replace_then_remove_are_picked_up(imported, folder, tmp_path):
     assert row_heads(page(imported, "/")) == ["Japan"]
     assert requests.get(imported.root + "/id/country/xx", headers={"Accept": "text/html"},
                         timeout=30).status_code == 404
+
+
+OWN_BASE = "https://nap.example.org/exampleland/"
+
+
+@pytest.fixture(scope="module")
+def own_base(build, tmp_path_factory):
+    """Exampleland published under its own base IRI (its dataset's void:uriSpace says so),
+    imported and served."""
+    folder = tmp_path_factory.mktemp("own-base")
+    source = folder / "xx-own-base.ttl"
+    source.write_text(FIXTURE.read_text(encoding="utf-8").replace(
+        "https://w3id.org/napgraph/id/xx/", OWN_BASE), encoding="utf-8")
+    target = folder / "build"
+    shutil.copytree(build.release.parents[1], target, symlinks=True)
+    done = napgraph("import", str(source), "--country", "xx", "--build-dir", str(target))
+    assert done.returncode == 0, done.stderr
+    started = launch(target, {"QUERY_RUNNERS": 1}, folder / "log")
+    yield started
+    started.stop()
+
+
+def test_a_country_under_its_own_base_gets_pages_here(own_base):
+    xx = page(own_base, "/id/country/xx")
+    cards = [a["href"] for a in xx.find("a") if "timeline-card" in a.get("class", "")]
+    assert cards == [f"/space/xx/consultation/2099-{n:02d}" for n in (1, 2, 3)]
+    first = page(own_base, cards[0])
+    assert "1st consultation (synthetic)" in first.text_of("h1")
+    turtle = requests.get(own_base.root + cards[0], headers={"Accept": "text/turtle"},
+                          timeout=30)
+    assert f"<{OWN_BASE}consultation/2099-01>" in turtle.text or "2099-03-03" in turtle.text
+    assert requests.get(own_base.root + "/space/xx/no-such-thing",
+                        headers={"Accept": "text/html"}, timeout=30).status_code == 404

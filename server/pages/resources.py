@@ -33,7 +33,7 @@ from .terms import FOAF, NAP, ORG, OWL, PROV, SKOS
 bp = Blueprint("resources", __name__)
 # The first path segments of the IRIs napgraph mints (graph/iris.py); `sparql` and
 # `download` are served by their own blueprints.
-PREFIXES = ("id", "graph", "dataset", "ontology")
+PREFIXES = ("id", "graph", "dataset", "ontology", "space")  # space: site_data.SPACE
 
 
 @dataclass(frozen=True)

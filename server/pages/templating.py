@@ -25,7 +25,7 @@ def iri_url(iri: str) -> str:
 
 
 # A page belongs to a country's dataset when its path is under the country's IRIs.
-_COUNTRY_PATH = re.compile(r"/(?:id/country/|id/|dataset/)([a-z]{2}|s\d{4})(?:[/.#]|$)")
+_COUNTRY_PATH = re.compile(r"/(?:id/country/|id/|dataset/|space/)([a-z]{2}|s\d{4})(?:[/.#]|$)")
 
 
 def attribution() -> dict[str, str] | None:
