@@ -71,10 +71,15 @@ def folder(build, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def server(folder, tmp_path_factory):
-    started = launch(folder, {"QUERY_RUNNERS": 1}, tmp_path_factory.mktemp("log") / "log")
-    yield started
-    started.stop()
+def server(request, folder, tmp_path_factory):
+    """`napgraph serve` on the folder, started before anything is imported into it."""
+    log = tmp_path_factory.mktemp("log") / "log"
+    return stopped_at_the_end(request, launch(folder, {"QUERY_RUNNERS": 1}, log))
+
+
+def stopped_at_the_end(request, server):
+    request.addfinalizer(server.stop)
+    return server
 
 
 @pytest.fixture(scope="module")
@@ -210,7 +215,7 @@ OWN_BASE = "https://nap.example.org/exampleland/"
 
 
 @pytest.fixture(scope="module")
-def own_base(build, tmp_path_factory):
+def own_base(request, build, tmp_path_factory):
     """Exampleland published under its own base IRI (its dataset's void:uriSpace says so),
     imported and served."""
     folder = tmp_path_factory.mktemp("own-base")
@@ -221,9 +226,7 @@ def own_base(build, tmp_path_factory):
     shutil.copytree(build.release.parents[1], target, symlinks=True)
     done = napgraph("import", str(source), "--country", "xx", "--build-dir", str(target))
     assert done.returncode == 0, done.stderr
-    started = launch(target, {"QUERY_RUNNERS": 1}, folder / "log")
-    yield started
-    started.stop()
+    return stopped_at_the_end(request, launch(target, {"QUERY_RUNNERS": 1}, folder / "log"))
 
 
 def test_a_country_under_its_own_base_gets_pages_here(own_base):

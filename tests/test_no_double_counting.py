@@ -31,19 +31,19 @@ PAGE_CASES = [
 
 
 @pytest.fixture(scope="module")
-def alone(build) -> ox.Store:
-    store = ox.Store()
-    store.bulk_load(path=str(build.release / "napgraph.nq"), format=ox.RdfFormat.N_QUADS)
+def alone(store) -> ox.Store:
+    """Japan's build alone (the session's store)."""
     return store
 
 
 @pytest.fixture(scope="module")
-def doubled(build, alone) -> ox.Store:
-    store = ox.Store()
-    store.bulk_load(path=str(build.release / "napgraph.nq"), format=ox.RdfFormat.N_QUADS)
-    store.extend([ox.Quad(q.subject, q.predicate, q.object, COPY) for q in alone
+def doubled(alone) -> ox.Store:
+    """Japan's build with every named graph's triples stated again in one more graph."""
+    twice = ox.Store()
+    twice.extend(alone)
+    twice.extend([ox.Quad(q.subject, q.predicate, q.object, COPY) for q in alone
                   if isinstance(q.graph_name, ox.NamedNode)])
-    return store
+    return twice
 
 
 def answers(store: ox.Store, query: canned.CannedQuery, bindings: dict[str, str]) -> Counter:
