@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -36,6 +37,10 @@ DCT_SPATIAL = "http://purl.org/dc/terms/spatial"
 OA = "http://www.w3.org/ns/oa#"
 EXAMPLES = 5  # named per problem
 SHOWN = 20  # lines of detail per problem
+
+
+class ImportRefused(Exception):
+    """The import was refused; nothing was written and a previous import is as it was."""
 
 
 @dataclass
@@ -166,3 +171,22 @@ class Survey:
 
 def _triple(quad: ox.Quad) -> str:
     return f"{quad.subject} <{quad.predicate.value}> {quad.object}"
+
+
+def check(survey: Survey, location: str, source_text: Path | None) -> None:
+    """Raise ImportRefused for what the survey found wrong, and for quotes that are not
+    the source text at their offsets."""
+    problems = survey.refusals()
+    if source_text is not None and not problems:
+        try:
+            text = source_text.read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise ImportRefused(f"{source_text}: cannot read the source text: {error}") from error
+        wrong = survey.quote_mismatches(text)
+        if wrong:
+            problems.append(
+                f"{len(wrong)} quote(s) differ from {source_text} at their offsets:\n"
+                + "\n".join(f"  {line}" for line in wrong[:20])
+            )
+    if problems:
+        raise ImportRefused(f"{location}: " + "\n".join(problems))

@@ -30,7 +30,6 @@ strict: an invalid or relative IRI is a syntax error); an endpoint that does not
 source with no triples. Reported but accepted: a graph that does not conform to the shapes.
 """
 
-import hashlib
 import json
 import shutil
 import tempfile
@@ -41,7 +40,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import BinaryIO
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -50,7 +48,7 @@ from napgraph.graph import iris
 from napgraph.graph.conformance import Conformance, not_checked, quiet_literals, summarise
 from napgraph.graph.describe import describe_import
 from napgraph.graph.fetch import FetchError, fetch_dataset, is_endpoint
-from napgraph.graph.import_scope import Survey
+from napgraph.graph.import_scope import ImportRefused, Survey, check
 from napgraph.graph.loaded import (
     CATALOG_FILE,
     GRAPH_FILE,
@@ -60,6 +58,7 @@ from napgraph.graph.loaded import (
     read_manifest,
 )
 from napgraph.graph.publish import (
+    HashingReader,
     HashingWriter,
     Staged,
     generator,
@@ -73,10 +72,6 @@ from napgraph.graph.validate import validate_graph
 
 OWN_GRAPHS = ("provenance", "registry", "links")  # kept apart, as in a napgraph build
 MAX_VALIDATE = 200_000  # pyshacl takes about 10 s per 100,000 triples
-
-
-class ImportRefused(Exception):
-    """The import was refused; nothing was written and a previous import is as it was."""
 
 
 @dataclass
@@ -178,7 +173,7 @@ def import_country(
         converted, location, format_name = _convert_source(
             source, format, staging / GRAPH_FILE, survey, base, max_validate, timeout, progress
         )
-        _check(survey, location, source_text)
+        check(survey, location, source_text)
         if not converted.counts:
             shared = ", ".join(converted.skipped)
             raise ImportRefused(
@@ -219,25 +214,6 @@ def import_country(
         report = ImportReport(release, record, conformance, time.perf_counter() - started)
         report.warnings = survey.warnings()
         return report
-
-
-def _check(survey: Survey, location: str, source_text: Path | None) -> None:
-    """Raise ImportRefused for what the survey found wrong, and for quotes that are not
-    the source text at their offsets."""
-    problems = survey.refusals()
-    if source_text is not None and not problems:
-        try:
-            text = source_text.read_bytes().decode("utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise ImportRefused(f"{source_text}: cannot read the source text: {error}") from error
-        wrong = survey.quote_mismatches(text)
-        if wrong:
-            problems.append(
-                f"{len(wrong)} quote(s) differ from {source_text} at their offsets:\n"
-                + "\n".join(f"  {line}" for line in wrong[:20])
-            )
-    if problems:
-        raise ImportRefused(f"{location}: " + "\n".join(problems))
 
 
 def _convert_source(
@@ -323,27 +299,6 @@ class _Converted:
     size: int
 
 
-class _Reading:
-    """A binary file that hashes what is read from it and reports progress."""
-
-    def __init__(self, handle: BinaryIO, progress: Callable[[int], None] | None):
-        self.handle, self.progress = handle, progress
-        self.digest, self.size = hashlib.sha256(), 0
-
-    def read(self, size: int = -1) -> bytes:
-        chunk = self.handle.read(size)
-        self.digest.update(chunk)
-        self.size += len(chunk)
-        if self.progress is not None:
-            self.progress(len(chunk))
-        return chunk
-
-    def finish(self) -> None:
-        """Read what the parser left (trailing white space) so the checksum covers the file."""
-        while self.read(1 << 20):
-            pass
-
-
 def _convert(
     path: Path,
     fmt: ox.RdfFormat,
@@ -385,7 +340,7 @@ def _convert(
 
     try:
         with open(path, "rb") as handle, open(output, "wb") as written:
-            reading, writing = _Reading(handle, progress), HashingWriter(written)
+            reading, writing = HashingReader(handle, progress), HashingWriter(written)
             ox.serialize(
                 moved(ox.parse(reading, fmt, rename_blank_nodes=True)),
                 writing,
