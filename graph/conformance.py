@@ -6,6 +6,9 @@ whose shape has no message is named by its path and constraint, e.g.
 `rdfs:label: MinCount`, so that the results of one rule group together.
 """
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from rdflib import URIRef
@@ -50,7 +53,7 @@ class Conformance:
             return "conforms to the NAP graph shapes (ontology/shapes.ttl)"
         nodes = sum(len(n) for n in self.rules.values())
         lines = [
-            f"warning: does not conform to the NAP graph shapes (ontology/shapes.ttl): "
+            f"does not conform to the NAP graph shapes (ontology/shapes.ttl): "
             f"{len(self.rules)} rule(s) broken, {nodes} result(s)"
         ]
         for rule, focus in self.rules.items():
@@ -58,6 +61,31 @@ class Conformance:
             more = f" and {len(focus) - EXAMPLES} more" if len(focus) > EXAMPLES else ""
             lines.append(f"  {rule} ({len(focus)}×: {shown}{more})")
         return "\n".join(lines)
+
+
+    def details(self, limit: int = 50) -> str:
+        """The headline and one line per broken rule (the summary), then every node that
+        breaks each rule, up to `limit` per rule."""
+        lines = [self.text(), "details:"]
+        for rule, focus in self.rules.items():
+            lines.append(f"  {rule}:")
+            lines += [f"    <{node}>" for node in focus[:limit]]
+            if len(focus) > limit:
+                lines.append(f"    … and {len(focus) - limit} more")
+        return "\n".join(lines)
+
+
+@contextmanager
+def quiet_literals() -> Iterator[None]:
+    """Keep rdflib from logging a traceback for each ill-typed literal it reads (such as
+    `"one"^^xsd:positiveInteger`): the shapes report the literal, in the profile's words."""
+    logger = logging.getLogger("rdflib.term")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def not_checked(reason: str) -> Conformance:

@@ -6,6 +6,7 @@ triples. Each named graph is a VoID subset, so a client can see what the dataset
 Server paths live under the same base as the data: `{base}sparql`, `{base}download/{file}`.
 """
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
@@ -82,3 +83,41 @@ def describe(
         graph.add((distribution, DCAT.downloadURL, dump))
         graph.add((distribution, DCAT.mediaType, media_type(file_name)))
     return graph
+
+
+def describe_import(country: str, counts: dict[str, int], base: str) -> list[ox.Quad]:
+    """The catalog's description of an imported country, in its graph `graph/{cc}/catalog`:
+    its dataset in napgraph's catalog, its graphs as VoID subsets with their sizes, its
+    uriSpace, the SPARQL service and its dump (`/download/{cc}.nq`). What the country says
+    of its dataset (title, source, licence) stays in its own graphs, beside this."""
+    def node(value: str) -> ox.NamedNode:
+        return ox.NamedNode(iris.rebase(str(value), base))
+
+    graph = node(iris.graph(f"{country}/catalog"))
+    dataset, service = node(iris.dataset(country)), node(iris.sparql_service())
+    dump, distribution = node(iris.download(f"{country}.nq")), node(iris.distribution(country, "nq"))
+    integer = ox.NamedNode(str(XSD.integer))
+    triples = [
+        (node(iris.dataset()), DCAT.dataset, dataset),
+        (service, DCAT.servesDataset, dataset),
+        (dataset, RDF.type, DCAT.Dataset),
+        (dataset, RDF.type, VOID.Dataset),
+        (dataset, DCTERMS.spatial, node(iris.country(country))),
+        (dataset, VOID.sparqlEndpoint, service),
+        (dataset, VOID.uriSpace, ox.Literal(iris.rebase(str(iris.id_space(country)), base))),
+        (dataset, VOID.triples, ox.Literal(str(sum(counts.values())), datatype=integer)),
+        (dataset, VOID.dataDump, dump),
+        (dataset, DCAT.distribution, distribution),
+        (distribution, RDF.type, DCAT.Distribution),
+        (distribution, RDFS.label, ox.Literal(f"{country}.nq (application/n-quads)", language="en")),
+        (distribution, DCAT.downloadURL, dump),
+        (distribution, DCAT.mediaType, ox.NamedNode(str(media_type("graph.nq")))),
+    ]
+    for name, count in sorted(counts.items()):
+        triples += [(dataset, VOID.subset, ox.NamedNode(name)),
+                    (ox.NamedNode(name), RDF.type, VOID.Dataset),
+                    (ox.NamedNode(name), VOID.triples, ox.Literal(str(count), datatype=integer))]
+    return [ox.Quad(s if isinstance(s, ox.NamedNode) else ox.NamedNode(str(s)),
+                    ox.NamedNode(str(p)),
+                    o if isinstance(o, (ox.NamedNode, ox.Literal)) else ox.NamedNode(str(o)),
+                    graph) for s, p, o in triples]

@@ -9,11 +9,18 @@ Three kinds of standard queries, sent with HTTP GET (SPARQL 1.1 Protocol):
 
 The last one leaves out what the default graph repeats from the named graphs, so a store
 whose default graph is the union of its named graphs (a common setting) gives every triple
-once, in its own graph. CONSTRUCT results are asked for as N-Triples (`Accept:
+once, in its own graph.
+
+Asked for one country, it takes only that country's graphs: the VoID subsets of the peer's
+datasets about the country (`dcterms:spatial <…/id/country/{cc}>`, as napgraph's catalogue
+describes them), else the graphs named `…/graph/{cc}` and below (napgraph's layout). Only a
+peer with neither gives all its graphs, and the import keeps out what is not the country's
+(graph/import_scope.py). CONSTRUCT results are asked for as N-Triples (`Accept:
 application/n-triples`); another RDF media type in the answer is parsed as what it says.
 """
 
 import json
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -29,6 +36,10 @@ GRAPH = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH %s { ?s ?p ?o } }"
 DEFAULT_ONLY = (
     "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } }"
 )
+SUBSETS = """SELECT DISTINCT ?g WHERE {
+  ?dataset <http://purl.org/dc/terms/spatial> ?country ; <http://rdfs.org/ns/void#subset> ?g .
+  FILTER(STRENDS(STR(?country), "/id/country/%s"))
+}"""
 TRIPLES = "application/n-triples"
 RESULTS = "application/sparql-results+json"
 
@@ -42,8 +53,11 @@ def is_endpoint(source: str) -> bool:
     return urllib.parse.urlsplit(source).scheme in ("http", "https")
 
 
-def fetch_dataset(url: str, output: BinaryIO, timeout: float = 60.0) -> int:
-    """Write every quad of the endpoint at `url` to `output` as N-Quads; return the count.
+def fetch_dataset(
+    url: str, output: BinaryIO, timeout: float = 60.0, country: str | None = None
+) -> int:
+    """Write every quad of the endpoint at `url` (of `country`'s graphs only, when given
+    and the peer says which they are) to `output` as N-Quads; return the count.
 
     Raises FetchError when the endpoint cannot be reached or answers with an error, and
     SyntaxError (with line and column in the answer) when an answer does not parse.
@@ -56,13 +70,10 @@ def fetch_dataset(url: str, output: BinaryIO, timeout: float = 60.0) -> int:
             count += 1
             yield ox.Quad(quad.subject, quad.predicate, quad.object, graph)
 
-    try:
-        with _ask(url, GRAPHS, RESULTS, timeout) as response:
-            rows = json.load(response)["results"]["bindings"]
-        names = sorted({row["g"]["value"] for row in rows if row["g"]["type"] == "uri"})
-        graphs = [ox.NamedNode(name) for name in names]
-    except (ValueError, KeyError, TypeError) as error:  # not SPARQL JSON, or a bad graph IRI
-        raise FetchError(f"{url}: did not list its named graphs as asked: {error}") from error
+    names = _graph_names(url, GRAPHS, timeout)
+    if country is not None:
+        names = _country_graphs(url, names, country, timeout) or names
+    graphs = [ox.NamedNode(name) for name in names]
     queries = [(DEFAULT_ONLY, ox.DefaultGraph())] + [(GRAPH % graph, graph) for graph in graphs]
     for query, graph in queries:
         with _ask(url, query, TRIPLES, timeout) as response:
@@ -73,6 +84,27 @@ def fetch_dataset(url: str, output: BinaryIO, timeout: float = 60.0) -> int:
             answer = ox.parse(response, answer_format, rename_blank_nodes=True)
             ox.serialize(tagged(answer, graph), output, ox.RdfFormat.N_QUADS)
     return count
+
+
+def _graph_names(url: str, query: str, timeout: float) -> list[str]:
+    try:
+        with _ask(url, query, RESULTS, timeout) as response:
+            rows = json.load(response)["results"]["bindings"]
+        names = sorted({row["g"]["value"] for row in rows if row["g"]["type"] == "uri"})
+        for name in names:
+            ox.NamedNode(name)  # a bad graph IRI fails here, as a ValueError
+        return names
+    except (ValueError, KeyError, TypeError) as error:  # not SPARQL JSON, or a bad graph IRI
+        raise FetchError(f"{url}: did not list its named graphs as asked: {error}") from error
+
+
+def _country_graphs(url: str, names: list[str], country: str, timeout: float) -> list[str]:
+    """The graphs of `names` that are `country`'s: from the peer's catalogue, else by name."""
+    listed = set(_graph_names(url, SUBSETS % country, timeout)) & set(names)
+    if listed:
+        return sorted(listed)
+    own = re.compile(rf".*/graph/{re.escape(country)}(/.*)?")
+    return [name for name in names if own.fullmatch(name)]
 
 
 def _ask(url: str, query: str, accept: str, timeout: float):

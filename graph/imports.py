@@ -5,6 +5,8 @@ country, so an import is swapped in with one rename and a failed one changes not
 
     build/countries/{cc}/current -> releases/<version>
     build/countries/{cc}/releases/<version>/graph.nq       the imported quads
+                                            catalog.nq     napgraph's description of them
+                                                           (graph/{cc}/catalog: VoID, DCAT)
                                             manifest.json  the import record: source, format,
                                                            date, SHA-256, counts, conformance
 
@@ -15,8 +17,9 @@ Where triples go: those of the source's default graph and of every named graph g
 `{BASE}graph/{cc}`, except that a named graph whose IRI ends in `/provenance`, `/registry`
 or `/links` goes to `graph/{cc}/provenance` (`/registry`, `/links`), the layout of a
 napgraph build (docs/profile.md). napgraph's own shared graphs (`{BASE}graph/ontology`,
-`graph/schemes`, `graph/catalog`: any `{BASE}graph/{name}` whose name is not a country code)
-are skipped, and counted: this build provides them. Blank nodes are renamed so that they
+`graph/schemes`, `graph/catalog`: any `{BASE}graph/{name}` whose name is not a country code) and any
+`…/catalog` graph are skipped, and counted: this build provides them, and describes the
+import itself in `graph/{cc}/catalog` (graph/describe.py `describe_import`). Blank nodes are renamed so that they
 never meet those of another file. IRIs under the default base move to the build's base.
 
 Refused, with nothing written and a previous import of the country left as it was: a
@@ -27,7 +30,6 @@ strict: an invalid or relative IRI is a syntax error); an endpoint that does not
 source with no triples. Reported but accepted: a graph that does not conform to the shapes.
 """
 
-import hashlib
 import json
 import shutil
 import tempfile
@@ -35,19 +37,28 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import BinaryIO
 
 import pyoxigraph as ox
 from rdflib import Graph
 
 from napgraph.graph import iris
-from napgraph.graph.conformance import Conformance, not_checked, summarise
+from napgraph.graph.conformance import Conformance, not_checked, quiet_literals, summarise
+from napgraph.graph.describe import describe_import
 from napgraph.graph.fetch import FetchError, fetch_dataset, is_endpoint
-from napgraph.graph.loaded import GRAPH_FILE, belongs, built_countries, is_country, read_manifest
+from napgraph.graph.import_scope import ImportRefused, Survey, check
+from napgraph.graph.loaded import (
+    CATALOG_FILE,
+    GRAPH_FILE,
+    belongs,
+    built_countries,
+    is_country,
+    read_manifest,
+)
 from napgraph.graph.publish import (
+    HashingReader,
     HashingWriter,
     Staged,
     generator,
@@ -63,10 +74,6 @@ OWN_GRAPHS = ("provenance", "registry", "links")  # kept apart, as in a napgraph
 MAX_VALIDATE = 200_000  # pyshacl takes about 10 s per 100,000 triples
 
 
-class ImportRefused(Exception):
-    """The import was refused; nothing was written and a previous import is as it was."""
-
-
 @dataclass
 class ImportReport:
     """What an import did: the release folder, its manifest, conformance and duration."""
@@ -75,6 +82,7 @@ class ImportReport:
     manifest: dict
     conformance: Conformance
     seconds: float
+    warnings: list[str] = field(default_factory=list)  # what was kept out
 
     def summary(self) -> str:
         record, source = self.manifest, self.manifest["source"]
@@ -89,7 +97,7 @@ class ImportReport:
         ]
         if record.get("replaces"):
             lines.append(f"  replaces the build's graphs: {', '.join(record['replaces'])}")
-        return "\n".join([*lines, self.conformance.text()])
+        return "\n".join([*lines, *self.warnings, self.conformance.text()])
 
 
 def check_country(cc: str) -> None:
@@ -134,14 +142,21 @@ def import_country(
     max_validate: int = MAX_VALIDATE,
     timeout: float = 60.0,
     progress: Callable[[int], None] | None = None,
+    source_text: Path | None = None,
 ) -> ImportReport:
-    """Import the NAP graph at `source` (a file or a SPARQL endpoint URL) as `country`.
+    """Import the NAP graph at `source` (a file or a SPARQL endpoint URL) as `country`
+    (a code in any case).
 
-    Raises ImportRefused (saying why, with the line and column of a syntax error); the
-    conformance to the shapes is reported, not enforced. `progress` is called with the
-    number of bytes read as the file is read; `max_validate` bounds the triples checked.
+    Raises ImportRefused (saying why, with the line and column of a syntax error), and
+    writes nothing, when the data describes another country, holds blank nodes, does not
+    conform to the shapes (a summary by rule first, then the nodes), or quotes other than
+    `source_text` (the country's source document) says at their offsets. Triples about
+    resources outside the country's own IRIs are kept out and reported (graph/import_scope.py).
+    `progress` is called with the number of bytes read; `max_validate` bounds the triples
+    checked against the shapes.
     """
     started = time.perf_counter()
+    country = country.strip().lower()
     check_country(country)
     build = read_manifest(build_dir / "current")
     base = build["base"] if build else iris.DEFAULT_BASE
@@ -152,17 +167,23 @@ def import_country(
             "pass --replace to import over it"
         )
     target = build_dir / "countries" / country
+    replacing = bool(build) and country in built_countries(build)
+    survey = Survey(country, tuple(dict.fromkeys((iris.DEFAULT_BASE, base))), replacing)
     with _staging(target) as staging:
         converted, location, format_name = _convert_source(
-            source, format, staging / GRAPH_FILE, country, base, max_validate, timeout, progress
+            source, format, staging / GRAPH_FILE, survey, base, max_validate, timeout, progress
         )
+        check(survey, location, source_text)
         if not converted.counts:
             shared = ", ".join(converted.skipped)
             raise ImportRefused(
                 f"{location}: holds no triples to import"
                 + (f" (only napgraph's shared graphs: {shared})" if shared else "")
+                + ("\n" + "\n".join(survey.warnings()) if survey.kept_out else "")
             )
         conformance = _conformance(converted.kept, sum(converted.counts.values()), max_validate)
+        if conformance.checked and not conformance.conforms:
+            raise ImportRefused(f"{location}: nothing was imported\n{conformance.details()}")
         record = {
             "country": country,
             "base": base,
@@ -176,22 +197,30 @@ def import_country(
             },
             "graphs": dict(sorted(converted.counts.items())),
             "skipped": dict(sorted(converted.skipped.items())),
+            "kept_out": sum(survey.kept_out.values()),
             "conformance": conformance.record(),
         }
-        if build and country in built_countries(build):
+        if replacing:
             record["replaces"] = sorted(g for g in build["graphs"] if belongs(g, country, base))
-        files = {GRAPH_FILE: converted.data}
+        catalog = describe_import(country, dict(converted.counts), base)
+        record["catalog"] = {catalog[0].graph_name.value: len(catalog)}
+        files = {
+            GRAPH_FILE: converted.data,
+            CATALOG_FILE: ox.serialize(catalog, format=ox.RdfFormat.N_QUADS),
+        }
         identity = json.dumps(record, sort_keys=True).encode()
         record["version"] = version_of({**files, "manifest.json": identity})
         release = publish(target, files, record)
-        return ImportReport(release, record, conformance, time.perf_counter() - started)
+        report = ImportReport(release, record, conformance, time.perf_counter() - started)
+        report.warnings = survey.warnings()
+        return report
 
 
 def _convert_source(
     source: str,
     format: str | None,
     written: Path,
-    country: str,
+    survey: Survey,
     base: str,
     max_validate: int,
     timeout: float,
@@ -204,19 +233,19 @@ def _convert_source(
         if not path.is_file():
             raise ImportRefused(f"{source}: no such file")
         found = rdf_format(path, format)
-        converted = _convert(path, found, written, country, base, max_validate, progress, source)
+        converted = _convert(path, found, written, survey, base, max_validate, progress, source)
         return converted, str(path.resolve()), found.name
     with tempfile.TemporaryDirectory(prefix="napgraph-fetch-") as folder:
         fetched = Path(folder) / "endpoint.nq"
         try:
             with open(fetched, "wb") as output:
-                fetch_dataset(source, output, timeout)
+                fetch_dataset(source, output, timeout, survey.country)
         except FetchError as error:
             raise ImportRefused(str(error)) from error
         except SyntaxError as error:
             raise ImportRefused(_where(f"{source} (its answer)", error)) from error
         converted = _convert(
-            fetched, ox.RdfFormat.N_QUADS, written, country, base, max_validate, progress, source
+            fetched, ox.RdfFormat.N_QUADS, written, survey, base, max_validate, progress, source
         )
     return converted, source, "SPARQL 1.1 endpoint"
 
@@ -250,6 +279,8 @@ def target_graph(
                 if not is_country(first):
                     return None
         last = name.value.rstrip("/").rsplit("/", 1)[-1]
+        if last == "catalog":  # a peer's description of its copy: this napgraph writes its own
+            return None
         if last in OWN_GRAPHS:
             return _graph(f"{country}/{last}", base)
     return _graph(country, base)
@@ -268,32 +299,11 @@ class _Converted:
     size: int
 
 
-class _Reading:
-    """A binary file that hashes what is read from it and reports progress."""
-
-    def __init__(self, handle: BinaryIO, progress: Callable[[int], None] | None):
-        self.handle, self.progress = handle, progress
-        self.digest, self.size = hashlib.sha256(), 0
-
-    def read(self, size: int = -1) -> bytes:
-        chunk = self.handle.read(size)
-        self.digest.update(chunk)
-        self.size += len(chunk)
-        if self.progress is not None:
-            self.progress(len(chunk))
-        return chunk
-
-    def finish(self) -> None:
-        """Read what the parser left (trailing white space) so the checksum covers the file."""
-        while self.read(1 << 20):
-            pass
-
-
 def _convert(
     path: Path,
     fmt: ox.RdfFormat,
     output: Path,
-    country: str,
+    survey: Survey,
     base: str,
     max_validate: int,
     progress: Callable[[int], None] | None,
@@ -311,10 +321,12 @@ def _convert(
         for quad in quads:
             name = quad.graph_name
             if name not in targets:
-                targets[name] = target_graph(name, country, base)
+                targets[name] = target_graph(name, survey.country, base)
             target = targets[name]
             if target is None:
                 skipped[name.value] += 1
+                continue
+            if not survey.admit(quad):
                 continue
             counts[target.value] += 1
             if kept is not None and len(kept) >= max_validate:
@@ -328,7 +340,7 @@ def _convert(
 
     try:
         with open(path, "rb") as handle, open(output, "wb") as written:
-            reading, writing = _Reading(handle, progress), HashingWriter(written)
+            reading, writing = HashingReader(handle, progress), HashingWriter(written)
             ox.serialize(
                 moved(ox.parse(reading, fmt, rename_blank_nodes=True)),
                 writing,
@@ -351,10 +363,11 @@ def _conformance(kept: list[ox.Triple] | None, total: int, max_validate: int) ->
             f"{total} triples, more than --max-validate {max_validate}; "
             "check the source with `napgraph validate FILE`"
         )
-    data = Graph().parse(
-        data=ox.serialize(kept, format=ox.RdfFormat.N_TRIPLES).decode("utf-8"), format="nt"
-    )
-    return summarise(validate_graph(data, load_ontology() + load_schemes()))
+    with quiet_literals():
+        data = Graph().parse(
+            data=ox.serialize(kept, format=ox.RdfFormat.N_TRIPLES).decode("utf-8"), format="nt"
+        )
+        return summarise(validate_graph(data, load_ontology() + load_schemes()))
 
 
 def _where(label: str, error: SyntaxError) -> str:

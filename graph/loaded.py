@@ -23,6 +23,7 @@ from napgraph.graph.synthetic import is_synthetic
 
 COUNTRY_CODE = re.compile(r"[a-z]{2}")
 GRAPH_FILE = "graph.nq"
+CATALOG_FILE = "catalog.nq"  # the catalog's description of an import (graph/describe.py)
 DERIVED = ".derived"
 
 
@@ -72,7 +73,9 @@ def loaded_graph_files(build_dir: Path) -> list[Path]:
         dump = (build_dir / "current" / "napgraph.nq").resolve()
         files.append(_without(build_dir, build, dump, replaced) if replaced else dump)
     for cc in sorted(imported):
-        files.append((build_dir / "countries" / cc / "current" / GRAPH_FILE).resolve())
+        release = (build_dir / "countries" / cc / "current").resolve()
+        files += [release / name for name in (GRAPH_FILE, CATALOG_FILE)
+                  if (release / name).is_file()]
     return files
 
 
@@ -113,8 +116,23 @@ def list_graphs(build_dir: Path) -> list[LoadedGraph]:
     for manifest in imported.values():
         source = manifest["source"]
         origin = f"import of {source['location']} ({source['format']}, {manifest['imported']})"
-        rows += [LoadedGraph(n, c, origin) for n, c in manifest["graphs"].items()]
+        graphs = {**manifest["graphs"], **manifest.get("catalog", {})}
+        rows += [LoadedGraph(n, c, origin) for n, c in graphs.items()]
     return rows
+
+
+def release_links(build_dir: Path) -> tuple[tuple[str, str], ...]:
+    """Where the build's and every import's `current` link point right now: what changes,
+    and only then, when a build, import, replacement or removal is published (cheap enough
+    to look at every few seconds)."""
+    links = [build_dir / "current", *sorted((build_dir / "countries").glob("*/current"))]
+    found = []
+    for link in links:
+        try:
+            found.append((str(link), os.readlink(link)))
+        except OSError:  # not there (yet), or not a link
+            continue
+    return tuple(found)
 
 
 def belongs(graph: str, country: str, base: str) -> bool:

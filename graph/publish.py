@@ -19,7 +19,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -42,6 +42,27 @@ class Staged:
 
     path: Path
     sha256: str
+
+
+class HashingReader:
+    """A binary file that hashes what is read from it and reports progress."""
+
+    def __init__(self, handle: BinaryIO, progress: Callable[[int], None] | None = None):
+        self.handle, self.progress = handle, progress
+        self.digest, self.size = hashlib.sha256(), 0
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.handle.read(size)
+        self.digest.update(chunk)
+        self.size += len(chunk)
+        if self.progress is not None:
+            self.progress(len(chunk))
+        return chunk
+
+    def finish(self) -> None:
+        """Read what the parser left (trailing white space) so the checksum covers the file."""
+        while self.read(1 << 20):
+            pass
 
 
 class HashingWriter:

@@ -179,6 +179,12 @@ def serve(host: str, port: int, workers: int, store_url: str | None, build_dir: 
     help="Check conformance to the shapes only up to this many triples (0: never).",
 )
 @click.option(
+    "--source-text",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The country's source document (UTF-8 text): each provenance quote is checked "
+    "against it at its offsets.",
+)
+@click.option(
     "--timeout",
     default=60.0,
     show_default=True,
@@ -192,13 +198,17 @@ def import_(
     build_dir: Path,
     replace: bool,
     max_validate: int,
+    source_text: Path | None,
     timeout: float,
 ) -> None:
-    """Import another country's NAP graph from SOURCE: an RDF file or a SPARQL endpoint URL.
+    """Import another country's NAP graph from SOURCE: an RDF file or a SPARQL endpoint URL
+    (only the country's graphs are taken from an endpoint).
 
     Its triples go to the named graph {BASE}graph/CC (provenance to graph/CC/provenance) in the
-    build folder. A file that does not parse is refused with its line and column, and a previous
-    import of the country stays as it was; conformance to the shapes is reported, not enforced.
+    build folder. Refused, with nothing written and a previous import of the country as it
+    was: a file that does not parse (line and column), data about another country than CC,
+    blank nodes, data that does not conform to the shapes, quotes that differ from
+    --source-text. Triples about shared resources or other countries are kept out, and listed.
     """
     from napgraph.graph.imports import ImportRefused, import_country
 
@@ -213,6 +223,7 @@ def import_(
                 max_validate=max_validate,
                 timeout=timeout,
                 progress=progress,
+                source_text=source_text,
             )
         except ImportRefused as error:
             raise click.ClickException(str(error)) from error
@@ -233,6 +244,23 @@ def _byte_progress(source: str, stream):
             yield progress.update
 
     return bar()
+
+
+@main.command()
+@click.argument("country")
+@build_dir_option
+def remove(country: str, build_dir: Path) -> None:
+    """Remove the imported COUNTRY (its code, in any case) at once; a running server stops
+    serving it within seconds."""
+    from napgraph.graph.remove import RemoveRefused, remove_country
+
+    try:
+        manifest = remove_country(build_dir, country)
+    except RemoveRefused as error:
+        raise click.ClickException(str(error)) from error
+    triples = sum(manifest["graphs"].values())
+    click.echo(f"removed {manifest['country']} ({triples} triples, imported "
+               f"{manifest['imported']} from {manifest['source']['location']})")
 
 
 @main.command()

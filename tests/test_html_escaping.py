@@ -257,7 +257,8 @@ PAGES = [
         POINT_LABEL, "Text with </script> and <b>bold</b> & an ampersand."]),
     (path_of(ZZ + "org/script"), {}, [ORG_LABEL, "悪い</script>組織"]),
     ("/search", {"q": "script"}, [ORG_LABEL]),
-    ("/", {}, [ORG_LABEL]),
+    ("/", {}, []),
+    ("/id/country/zz", {}, [ORG_LABEL]),
     # (the hostile consultation, dated 2099, is on the answer's last page)
     ("/queries/attendance-matrix", {"page": "1000000"}, [ORG_LABEL]),
     ("/id/zz/org/evil<script>", {}, []),  # a 404 that repeats the path

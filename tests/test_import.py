@@ -211,14 +211,12 @@ def test_source_graphs_go_to_the_country_graphs(case, source, expected):
 
 
 def test_a_napgraph_build_imports_graph_by_graph(build_dir, build):
-    """Japan's published TriG as another country: its own graphs keep their roles, the
+    """Japan's published TriG imported over Japan: its own graphs keep their roles, the
     shared ones are skipped and counted."""
-    report = import_country(str(build.release / "napgraph.trig"), "zz", build_dir)
+    report = import_country(str(build.release / "napgraph.trig"), "jp", build_dir, replace=True)
     built = json.loads((build.release / "manifest.json").read_text())["graphs"]
     assert report.manifest["graphs"] == {
-        name.replace("graph/jp", "graph/zz"): count
-        for name, count in built.items()
-        if "/graph/jp" in name
+        name: count for name, count in built.items() if "/graph/jp" in name
     }
     assert set(report.manifest["skipped"]) == {
         str(iris.graph(name)) for name in ("ontology", "schemes", "catalog")
@@ -251,8 +249,10 @@ def test_graphs_lists_the_build_and_the_import(with_xx, build):
         name, count, source = line.split(maxsplit=2)
         rows[name] = (int(count), source)
     built = json.loads((build.release / "manifest.json").read_text())["graphs"]
-    assert {name: count for name, (count, _) in rows.items() if name != XX} == built
+    catalog = XX + "/catalog"  # napgraph's VoID and DCAT description of the import
+    assert {name: count for name, (count, _) in rows.items() if name not in (XX, catalog)} == built
     assert rows[XX][0] == len(fixture_triples())
+    assert rows[catalog][0] > 0
     assert str(FIXTURE) in rows[XX][1]
 
 
@@ -260,6 +260,7 @@ def test_loaded_files_are_the_build_then_each_import(with_xx):
     assert loaded_graph_files(with_xx) == [
         (with_xx / "current" / "napgraph.nq").resolve(),
         (with_xx / "countries" / "xx" / "current" / "graph.nq").resolve(),
+        (with_xx / "countries" / "xx" / "current" / "catalog.nq").resolve(),
     ]
 
 
@@ -299,10 +300,16 @@ def test_country_codes(code, accepted):
 
 
 def test_cli_refuses_a_bad_country_code(build_dir):
-    done = napgraph("import", str(FIXTURE), "--country", "XX", "--build-dir", str(build_dir))
+    done = napgraph("import", str(FIXTURE), "--country", "xxx", "--build-dir", str(build_dir))
     assert done.returncode == 1
-    assert "country code 'XX' is neither" in done.stderr
+    assert "country code 'xxx' is neither" in done.stderr
     assert not (build_dir / "countries").exists()
+
+
+def test_cli_takes_a_code_in_any_case(build_dir):
+    done = napgraph("import", str(FIXTURE), "--country", "XX", "--build-dir", str(build_dir))
+    assert done.returncode == 0, done.stderr
+    assert {q.graph_name.value for q in imported(build_dir)} == {XX}
 
 
 def test_built_country_needs_replace(build_dir):
@@ -312,17 +319,31 @@ def test_built_country_needs_replace(build_dir):
     assert not (build_dir / "countries").exists()
 
 
-def test_replace_takes_the_place_of_the_built_country(build_dir):
+def as_japan(tmp_path: Path) -> Path:
+    """The fixture re-written as a graph about Japan (its IRIs and country moved to jp)."""
+    text = FIXTURE.read_text(encoding="utf-8")
+    for old, new in (("/id/xx/", "/id/jp/"), ("/country/xx", "/country/jp"),
+                     ("/dataset/xx", "/dataset/jp")):
+        text = text.replace(old, new)
+    path = tmp_path / "jp-small.ttl"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_replace_takes_the_place_of_the_built_country(build_dir, tmp_path):
+    source = as_japan(tmp_path)
     done = napgraph(
-        "import", str(FIXTURE), "--country", "jp", "--replace", "--build-dir", str(build_dir)
+        "import", str(source), "--country", "jp", "--replace", "--build-dir", str(build_dir)
     )
     assert done.returncode == 0, done.stderr
     served: dict[str, set] = {}
     for path in loaded_graph_files(build_dir):
         for quad in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS):
             served.setdefault(quad.graph_name.value, set()).add(quad.triple)
-    assert {name for name in served if "/graph/jp" in name} == {str(iris.graph("jp"))}
-    assert served[str(iris.graph("jp"))] == fixture_triples()
+    assert {name for name in served if "/graph/jp" in name} == {
+        str(iris.graph("jp")), str(iris.graph("jp/catalog"))}
+    assert served[str(iris.graph("jp"))] == {
+        q.triple for q in ox.parse(path=str(source), format=ox.RdfFormat.TURTLE)}
     assert {str(iris.graph(n)) for n in ("ontology", "schemes", "catalog")} <= set(served)
     replaced = {row.name for row in list_graphs(build_dir) if row.replaced}
     assert str(iris.graph("jp/provenance")) in replaced
@@ -515,7 +536,7 @@ NONCONFORMING = [
 @pytest.mark.parametrize(
     ("case", "subject", "predicate", "message"), NONCONFORMING, ids=[n[0] for n in NONCONFORMING]
 )
-def test_nonconforming_graph_is_imported_with_a_report(
+def test_nonconforming_graph_is_refused_with_a_summary_then_details(
     build_dir, tmp_path, case, subject, predicate, message
 ):
     kept = [
@@ -526,12 +547,13 @@ def test_nonconforming_graph_is_imported_with_a_report(
     source = tmp_path / "broken-shape.nt"
     source.write_bytes(ox.serialize(kept, format=ox.RdfFormat.N_TRIPLES))
     done = napgraph("import", str(source), "--country", "xx", "--build-dir", str(build_dir))
-    assert done.returncode == 0, done.stderr
-    assert "warning: does not conform" in done.stdout
-    assert re.search(rf"Violation: {re.escape(message)}.*\(\d+×: <", done.stdout)
-    manifest = json.loads((build_dir / "countries/xx/current/manifest.json").read_text())
-    assert manifest["conformance"]["conforms"] is False
-    assert {q.triple for q in imported(build_dir)} == set(kept)
+    assert done.returncode == 1
+    summary, details = done.stderr.split("details:")
+    assert "does not conform" in summary
+    assert re.search(rf"Violation: {re.escape(message)}.*\(\d+×: <", summary)
+    assert re.search(rf"Violation: {re.escape(message)}.*:\n    <", details)
+    assert "Traceback" not in done.stderr
+    assert not (build_dir / "countries").exists()
 
 
 def test_big_graphs_are_not_validated_but_said_so(build_dir):

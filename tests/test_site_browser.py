@@ -13,21 +13,30 @@ from tests.site_fixtures import finish
 def test_home(visit):
     seen = visit("/")
     page = seen.page
+    assert page.locator("table.catalogue").is_visible()
+    assert page.locator("table.catalogue th[scope=row]").all_inner_texts() == ["Japan"]
+    finish(seen, "home")
+
+
+def test_country(visit):
+    seen = visit("/id/country/jp")
+    page = seen.page
     assert page.locator(".timeline-card").count() == 10
     assert page.locator(".timeline").is_visible()
     assert page.locator("table.matrix").is_visible()
     assert page.locator("table.matrix td.cell:not(.absent)").count() == 212
     assert page.locator(".legend").first.is_visible()
-    finish(seen, "home")
+    finish(seen, "country")
 
 
-def test_home_on_a_phone(visit):
-    seen = visit("/", width=390, height=844)
-    assert seen.page.locator(".timeline-card").first.is_visible()
-    # The matrix scrolls inside its own box instead of widening the page.
+@pytest.mark.parametrize("path", ["/", "/id/country/jp"])
+def test_home_and_country_on_a_phone(visit, path):
+    seen = visit(path, width=390, height=844)
+    assert seen.page.locator("h1").first.is_visible()
+    # The matrix and the catalogue scroll inside their own box instead of widening the page.
     width = seen.page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390
-    finish(seen, "home-phone")
+    finish(seen, "phone" + path.replace("/", "-"))
 
 
 def test_consultation(visit):

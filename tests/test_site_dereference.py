@@ -217,16 +217,19 @@ def test_unknown_iri_is_plain_text_for_other_clients(site_server):
     assert response.headers["Content-Type"].split(";")[0] == "text/plain"
 
 
-def test_well_known_void_leads_to_the_catalog(site_server):
+def test_well_known_void_answers_void_itself(site_server):
     response = requests.get(site_server.root + "/.well-known/void", allow_redirects=False,
-                            timeout=30)
-    assert response.status_code in (302, 303)
-    assert response.headers["Location"].endswith("/dataset")
-    followed = requests.get(site_server.root + "/.well-known/void",
                             headers={"Accept": "text/turtle"}, timeout=30)
-    graph = parse_rdf(followed.content, "text/turtle")
+    assert response.status_code == 200
+    graph = parse_rdf(response.content, "text/turtle")
     dcat = rdflib.Namespace("http://www.w3.org/ns/dcat#")
+    void = rdflib.Namespace("http://rdfs.org/ns/void#")
     assert (rdflib.URIRef(BASE + "dataset"), rdflib.RDF.type, dcat.Catalog) in graph
+    japan = rdflib.URIRef(BASE + "dataset/jp")
+    assert (japan, rdflib.RDF.type, void.Dataset) in graph
+    assert (japan, void.sparqlEndpoint, rdflib.URIRef(BASE + "sparql")) in graph
+    assert int(graph.value(japan, void.triples)) > 10_000
+    assert (japan, void.dataDump, rdflib.URIRef(BASE + "download/napgraph.nq")) in graph
 
 
 def test_ontology_document_is_its_named_graph(site_server, store):

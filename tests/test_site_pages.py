@@ -49,22 +49,44 @@ def home(site_server):
     return parse_html(response.text)
 
 
-def test_home_has_the_ten_consultations_in_order(home):
-    links = [a["href"] for a in home.find("a") if "timeline-card" in a.get("class", "")]
+@pytest.fixture(scope="module")
+def japan(site_server):
+    response = get(site_server, "/id/country/jp")
+    assert response.status_code == 200
+    return parse_html(response.text)
+
+
+def test_home_is_the_catalogue_of_countries(home):
+    rows = [text for tag, attrs, text in home.texts if tag == "th" and attrs.get("scope") == "row"]
+    assert rows == ["Japan"]
+    assert any(a["href"] == "/id/country/jp" for a in home.find("a"))
+    cells = [text for tag, attrs, text in home.texts if tag == "td"]
+    assert cells[:1] == ["10"] and cells[3:5] == ["33", "25 of 31"]
+
+
+def test_country_page_has_the_ten_consultations_in_order(japan):
+    links = [a["href"] for a in japan.find("a") if "timeline-card" in a.get("class", "")]
     assert links == [f"/id/jp/consultation/2018-{n:02d}" for n in range(1, 11)]
 
 
-def test_home_matrix_has_every_attendee_and_meeting(home):
-    rows = [text for tag, attrs, text in home.texts if tag == "th" and attrs.get("scope") == "row"]
+def test_country_page_counts(japan):
+    stats = [text.split()[0] for tag, attrs, text in japan.texts
+             if tag == "li" and text.split() and text.split()[0].isdigit()]
+    assert stats[:6] == ["10", "33", "212", "31", "31", "32"]  # as on the home page before
+
+
+def test_country_matrix_has_every_attendee_and_meeting(japan):
+    rows = [text for tag, attrs, text in japan.texts
+            if tag == "th" and attrs.get("scope") == "row"]
     assert len(rows) == 33  # actors attending (build report)
-    columns = [a for a in home.find("th") if a.get("scope") == "col"]
+    columns = [a for a in japan.find("th") if a.get("scope") == "col"]
     assert len(columns) == 1 + 10 + 1  # attendee, the ten meetings, total
-    cells = [attrs for attrs in home.find("td") if "cell" in attrs.get("class", "").split()]
+    cells = [attrs for attrs in japan.find("td") if "cell" in attrs.get("class", "").split()]
     assert len(cells) == 33 * 10
     attended = [c for c in cells if "absent" not in c["class"]]
     assert len(attended) == 212  # participations: one cell each (no actor had two roles)
     # Every coloured cell also says its role in text, for readers who cannot see colour.
-    assert len([a for a in home.find("abbr") if a.get("title")]) >= len(attended)
+    assert len([a for a in japan.find("abbr") if a.get("title")]) >= len(attended)
 
 
 def test_home_says_where_the_data_comes_from(home):

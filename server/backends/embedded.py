@@ -1,8 +1,21 @@
-"""The embedded store: the served dataset loaded in pyoxigraph runner processes (pool.py)."""
+"""The embedded store: the served dataset loaded in pyoxigraph runner processes (pool.py).
+
+Served from a build folder, the backend follows it while it runs: a watcher thread looks at
+where the build's and every import's `current` link point (graph/loaded.py `release_links`)
+every RELOAD_CHECK seconds. When they change (`napgraph build`, `import`, `remove`), it
+verifies the new releases, starts a *new* pool on them and, once every runner of it has
+loaded the whole dataset, swaps it in with one assignment, then retires the old pool when
+its runners are idle. A query runs on one pool or the other, so it sees a whole country or
+none of it; a release that fails to verify or load is logged and the old pool stays.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import logging
+import threading
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,6 +35,10 @@ from .messages import QueryRequest
 from .pool import RunnerPool, RunnerSpec
 from .store import DatasetInfo, MediaTypes, QueryResult, Term, UnacceptableForm
 
+log = logging.getLogger(__name__)
+RELOAD_CHECK = 2.0  # seconds between looks at the build folder's release links
+RETIRE_WAIT = 120.0  # at most this long for the old pool's queries to finish before closing
+
 
 class EmbeddedBackend:
     """Queries an in-memory pyoxigraph dataset held by a pool of runner processes."""
@@ -29,23 +46,65 @@ class EmbeddedBackend:
     def __init__(self, files: Sequence[str], version: str, *, runners: int,
                  service_allowlist: Sequence[str], memory_mb: int,
                  max_nesting: int = 0) -> None:
-        self.pool = RunnerPool(RunnerSpec(tuple(files), tuple(service_allowlist), memory_mb,
-                                          max_nesting), size=runners)
+        self._spec = RunnerSpec(tuple(files), tuple(service_allowlist), memory_mb, max_nesting)
+        self._size = runners
+        self.pool, self.info = self._open(self._spec, version)
+        self._closed = threading.Event()
+
+    def _open(self, spec: RunnerSpec, version: str) -> tuple[RunnerPool, DatasetInfo]:
+        pool = RunnerPool(spec, size=self._size)
         try:
-            loaded = self.pool.start()
+            loaded = pool.start()
         except BaseException:
-            self.pool.close()
+            pool.close()
             raise
-        self.info = DatasetInfo(version=version, graphs=loaded.graphs, quads=loaded.quads)
+        return pool, DatasetInfo(version=version, graphs=loaded.graphs, quads=loaded.quads)
+
+    def follow(self, build_dir: Path, interval: float = RELOAD_CHECK) -> None:
+        """Watch `build_dir` from a daemon thread and serve each new build, import or
+        removal within about `interval` seconds (see the module's docstring)."""
+        from napgraph.graph.loaded import release_links
+
+        def watch() -> None:
+            seen = release_links(build_dir)
+            while not self._closed.wait(interval):
+                now = release_links(build_dir)
+                if now != seen:
+                    seen = now
+                    self._reload(build_dir)
+
+        threading.Thread(target=watch, name="napgraph-release-watcher", daemon=True).start()
+
+    def _reload(self, build_dir: Path) -> None:
+        try:
+            files, version = locate_dataset({"DATA_FILES": [], "BUILD_DIR": str(build_dir)})
+            if version == self.info.version:
+                return
+            spec = dataclasses.replace(self._spec, files=tuple(files))
+            pool, info = self._open(spec, version)
+        except (DatasetError, OSError) as error:
+            log.error("keeping dataset %s: the new release cannot be served: %s",
+                      self.info.version[:16], error)
+            return
+        old, (self.pool, self.info) = self.pool, (pool, info)  # queries now go to the new pool
+        log.warning("now serving dataset %s (%d graphs, %d quads)", info.version[:16],
+                    len(info.graphs), info.quads)
+        deadline = time.monotonic() + RETIRE_WAIT
+        while old.status()["idle"] < old.status()["alive"] and time.monotonic() < deadline:
+            time.sleep(0.2)
+        old.close()
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> EmbeddedBackend:
         """Build the backend from DATA_FILES, or else from BUILD_DIR; raise DatasetError."""
         files, version = locate_dataset(settings)
-        return cls(files, version, runners=settings["QUERY_RUNNERS"],
-                   service_allowlist=settings["SERVICE_ALLOWLIST"],
-                   memory_mb=settings["RUNNER_MEMORY_MB"],
-                   max_nesting=settings["MAX_QUERY_NESTING"])
+        backend = cls(files, version, runners=settings["QUERY_RUNNERS"],
+                      service_allowlist=settings["SERVICE_ALLOWLIST"],
+                      memory_mb=settings["RUNNER_MEMORY_MB"],
+                      max_nesting=settings["MAX_QUERY_NESTING"])
+        if not settings["DATA_FILES"]:
+            backend.follow(Path(settings["BUILD_DIR"]))
+        return backend
 
     def query(self, query_text: str, *, default_graph_uris: Sequence[str] | None,
               named_graph_uris: Sequence[str] | None, union_default: bool, timeout: float,
@@ -75,7 +134,9 @@ class EmbeddedBackend:
         return {"status": state, "runners": runners}
 
     def close(self) -> None:
-        """Stop the runners."""
+        """Stop the runners and the watcher."""
+        if hasattr(self, "_closed"):
+            self._closed.set()
         self.pool.close()
 
 

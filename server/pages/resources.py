@@ -27,7 +27,7 @@ from ..http.cache import Answer
 from ..http.errors import ResourceNotFound
 from ..http.responses import link_header
 from ..http.uri_to_iri import iri_path, normal_path, raw_request_path
-from . import actor, concept, consultation, generic, instrument, ontology
+from . import actor, concept, consultation, country, generic, instrument, ontology
 from .common import PageContext, Statements
 from .site_data import Site, current_site, serve_cached
 from .terms import FOAF, NAP, ORG, OWL, PROV, SKOS
@@ -35,7 +35,7 @@ from .terms import FOAF, NAP, ORG, OWL, PROV, SKOS
 bp = Blueprint("resources", __name__)
 # The first path segments of the IRIs napgraph mints (graph/iris.py); `sparql` and
 # `download` are served by their own blueprints.
-PREFIXES = ("id", "graph", "dataset", "ontology")
+PREFIXES = ("id", "graph", "dataset", "ontology", "space")  # space: site_data.SPACE
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,7 @@ def _types(*terms: object) -> frozenset[str]:
 KINDS: tuple[Kind, ...] = (
     Kind("ontology", _types(OWL.Ontology), ontology.render, "ontology-graph", "ontology"),
     Kind("consultation", _types(NAP.Consultation), consultation.render),
+    Kind("country", _types(NAP.Country), country.render),
     Kind("scheme", _types(SKOS.ConceptScheme), concept.render_scheme),
     Kind("concept", _types(SKOS.Concept), concept.render),
     Kind("instrument", _types(NAP.Instrument), instrument.render),

@@ -1,7 +1,8 @@
 """The site blueprint: home page, search, downloads, /.well-known/void and vendor files.
 
-The home page says what the dataset is and where it comes from, shows the consultations on
-a timeline and who attended which in what role (the attendance matrix). Search looks for a
+The home page is the catalogue of countries: for each, its processes, consultations, dates,
+actors and UNGP coverage side by side, linked to its own page (pages/country.py), and the
+datasets the facts come from. Search looks for a
 text in labels and descriptions with a SPARQL CONTAINS, the text bound as a parameter.
 Downloads are the build's own files, by name from a list made at start-up, so no path can
 leave the build folder. Front-end packages are served from node_modules by an allow-list.
@@ -21,13 +22,13 @@ from flask import (
     Flask,
     Response,
     abort,
-    redirect,
     render_template,
     request,
     send_file,
 )
 
 from napgraph.graph import iris, rdf_files
+from napgraph.graph.loaded import GRAPH_FILE, imported_countries
 from napgraph.graph.paths import ROOT
 
 from ..backends.rows import Row
@@ -60,16 +61,6 @@ DOWNLOAD_FORMATS: Mapping[str, fmt.Format | None] = {
     ".json": None,  # the manifest: plain JSON
 }
 MAX_SEARCH_CHARS = 200
-PERSONS = "persons"  # the group of actors without an org:classification
-
-
-@dataclass
-class MatrixRow:
-    actor: str
-    label: str
-    label_ja: str | None
-    cells: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # consultation ->
-    # [(role notation, role label)]
 
 
 @bp.route("/")
@@ -80,13 +71,9 @@ def home() -> Response:
     alternates = _catalog_alternates()
 
     def build() -> Answer:
-        consultations = site.select("home-consultations")
-        groups, roles = _matrix(site.select("home-matrix"))
         body = _render("home.html", alternates, jsonld=_jsonld(catalog),
                        datasets=site.select("home-datasets"),
-                       counts=next(iter(site.select("home-counts")), {}),
-                       consultations=consultations, groups=groups, roles=roles,
-                       catalog=catalog)
+                       countries=site.select("home-countries"), catalog=catalog)
         return Answer(body, fmt.HTML.content_type, None,
                       (("Link", link_header(alternates)),))
 
@@ -105,24 +92,6 @@ def _jsonld(iri: str) -> object:
 
 def _render(template: str, alternates: list[dict[str, str]], **values: object) -> bytes:
     return render_template(template, alternates=alternates, **values).encode("utf-8")
-
-
-def _matrix(rows: list[Row]) -> tuple[list[tuple[str, list[MatrixRow]]],
-                                      list[tuple[str, str]]]:
-    """Group the attendance rows: [(kind label, [actor rows])] and the roles seen."""
-    groups: dict[str, dict[str, MatrixRow]] = {}
-    roles: dict[str, str] = {}
-    for row in rows:
-        kind = text(row, "kindLabel") or PERSONS
-        actor = row["actor"].value
-        entry = groups.setdefault(kind, {}).setdefault(actor, MatrixRow(
-            actor, text(row, "actorLabel") or actor, text(row, "actorLabelJa")))
-        role = (row["roleNotation"].value, row["roleLabel"].value)
-        entry.cells.setdefault(row["consultation"].value, []).append(role)
-        roles[role[0]] = role[1]
-    ordered = sorted(groups.items(), key=lambda g: (g[0] == PERSONS, g[0]))
-    return ([(kind, list(actors.values())) for kind, actors in ordered],
-            sorted(roles.items(), key=lambda r: r[1]))
 
 
 @bp.route("/search")
@@ -215,9 +184,19 @@ def _snippet(value: str, query: str, context: int) -> tuple[str, str, str]:
 
 @bp.route("/.well-known/void")
 def well_known_void() -> Response:
-    """The VoID description's well-known address (RFC 8615): redirect to the catalog."""
+    """The VoID description at its well-known address (RFC 8615): the catalog graphs (the
+    build's and each import's), in the RDF format the client asks for (Turtle by default)."""
     site = current_site()
-    return redirect(site.url_for_iri(iris.rebase(iris.dataset(), site.base)), code=302)
+    format_key = request.args.get("format") or None
+    chosen = fmt.negotiate(fmt.GRAPH_FORMATS, request.accept_mimetypes, format_key,
+                           "the VoID description")
+
+    def build() -> Answer:
+        media_types = MediaTypes(select=None, ask=None, graph=chosen.media_type)
+        result = site.run("void", media_types, {})
+        return Answer(result.body, chosen.content_type, None)
+
+    return serve_cached(("void", chosen.key), build)
 
 
 @bp.route("/download/")
@@ -247,23 +226,31 @@ def download(name: str) -> Response:
 
 
 def _download_files() -> list[dict]:
+    """The build's dumps, then each imported country's graph (`{cc}.nq`) and import record
+    (`{cc}-manifest.json`): listed once per dataset version, so an import shows at once."""
     site = current_site()
-    files = site.extras.get("downloads")
+    key = ("downloads", site.version)
+    files = site.extras.get(key)
     if files is None:
-        files = []
         folder = site.published.folder
-        for name in site.published.dump_names():
-            suffix = Path(name).suffix
-            if suffix not in DOWNLOAD_FORMATS:
-                continue
-            chosen = DOWNLOAD_FORMATS[suffix]
-            path = folder / name  # type: ignore[operator]
-            files.append({"name": name, "path": path, "size": path.stat().st_size,
-                          "media_type": chosen.media_type if chosen else "application/json",
-                          "content_type": chosen.content_type if chosen
-                          else "application/json"})
-        site.extras["downloads"] = files
+        named = [(name, folder / name) for name in site.published.dump_names()]  # type: ignore[operator]
+        if folder is not None and not site.settings["DATA_FILES"]:
+            for cc in sorted(imported_countries(Path(site.settings["BUILD_DIR"]))):
+                release = (Path(site.settings["BUILD_DIR"]) / "countries" / cc / "current").resolve()
+                named += [(f"{cc}.nq", release / GRAPH_FILE),
+                          (f"{cc}-manifest.json", release / "manifest.json")]
+        files = [_download(name, path) for name, path in named
+                 if Path(name).suffix in DOWNLOAD_FORMATS and path.is_file()]
+        site.extras = {k: v for k, v in site.extras.items() if k[:1] != ("downloads",)}
+        site.extras[key] = files
     return files
+
+
+def _download(name: str, path: Path) -> dict:
+    chosen = DOWNLOAD_FORMATS[Path(name).suffix]
+    return {"name": name, "path": path, "size": path.stat().st_size,
+            "media_type": chosen.media_type if chosen else "application/json",
+            "content_type": chosen.content_type if chosen else "application/json"}
 
 
 @bp.route("/static/vendor/<package>/<path:name>")

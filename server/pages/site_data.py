@@ -24,7 +24,7 @@ import pyoxigraph as ox
 from flask import Flask, Response, current_app, request
 
 from napgraph.graph import canned
-from napgraph.graph.loaded import read_manifest
+from napgraph.graph.loaded import is_country, read_manifest
 
 from ..backends.rows import Row, read_rows
 from ..backends.store import Backend, MediaTypes, QueryResult
@@ -35,6 +35,7 @@ from ..http.settings import SettingError
 
 EXTENSION = "napgraph.site"
 PAGE_QUERIES = Path(__file__).parent / "queries"
+SPACE = "space"  # /space/{cc}/… : pages of a country's IRIs under its own base
 SELECT_JSON = MediaTypes(select=fmt.JSON.media_type, ask=fmt.JSON.media_type, graph=None)
 
 
@@ -123,12 +124,36 @@ class Site:
         return self.run(name, media_types, bindings).body
 
     def url_for_iri(self, iri: str) -> str:
-        """The URL to link for `iri`: a local path below the base, else the IRI itself."""
+        """The URL to link for `iri`: a local path below the base or below a country's own
+        IRI space (`/space/{cc}/…`), else the IRI itself."""
+        for cc, space in self.own_spaces().items():
+            if iri.startswith(space) and len(iri) > len(space):
+                return f"{_script_root()}/{SPACE}/{cc}/{iri[len(space):]}"
         return url_for_iri(iri, self.base, _script_root())
 
     def iri_for_path(self, path: str) -> str:
-        """The IRI a request path names: the base followed by the path."""
+        """The IRI a request path names: the base followed by the path, or for
+        `/space/{cc}/rest` the country's own IRI space followed by `rest`."""
+        parts = path.lstrip("/").split("/", 2)
+        if len(parts) == 3 and parts[0] == SPACE and parts[1] in self.own_spaces():
+            return self.own_spaces()[parts[1]] + parts[2]
         return self.base + path.lstrip("/")
+
+    def own_spaces(self) -> dict[str, str]:
+        """{country code: IRI space} of each country whose dataset (`{base}dataset/{cc}`)
+        publishes its IRIs outside the base (`void:uriSpace`), read once per version."""
+        key = ("spaces", self.version)
+        if key not in self.extras:
+            found = {}
+            for row in self.select("uri-spaces"):
+                dataset, space = row["dataset"].value, row["space"].value
+                cc = dataset[len(self.base + "dataset/"):]
+                if (dataset.startswith(self.base + "dataset/") and is_country(cc)
+                        and space.startswith(("http://", "https://")) and space.endswith(("/", "#"))
+                        and not space.startswith(self.base)):
+                    found[cc] = space
+            self.extras[key] = found
+        return self.extras[key]
 
 
 # The schemes pages link to; others (javascript:, data:, vbscript:, file:) stay text.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import re
 
-from flask import Flask
+from flask import Flask, request
 
 from .site_data import current_site
 from .terms import PREFIXES
@@ -22,6 +22,28 @@ _NAMESPACES = sorted(((ns, prefix) for prefix, ns in PREFIXES.items()),
 def iri_url(iri: str) -> str:
     """The URL to link for an IRI (site_data.url_for_iri with the running site's base)."""
     return current_site().url_for_iri(iri)
+
+
+# A page belongs to a country's dataset when its path is under the country's IRIs.
+_COUNTRY_PATH = re.compile(r"/(?:id/country/|id/|dataset/|space/)([a-z]{2}|s\d{4})(?:[/.#]|$)")
+
+
+def attribution() -> dict[str, str] | None:
+    """Where the facts of the page come from: the title, source, publisher and licence of
+    the dataset of the country whose IRI space the page is in (`/id/{cc}/…`,
+    `/id/country/{cc}`, `/dataset/{cc}`), as the dataset describes itself; None elsewhere."""
+    match = _COUNTRY_PATH.match(request.path[len(request.script_root):] if request.script_root
+                                and request.path.startswith(request.script_root)
+                                else request.path)
+    if match is None:
+        return None
+    site = current_site()
+    dataset = f"{site.base}dataset/{match.group(1)}"
+    row = next(iter(site.select("attribution", x=dataset)), None)
+    if row is None:
+        return None
+    return {name: row[name].value for name in ("title", "license", "source", "sourceTitle",
+                                               "publisher", "publisherLabel") if name in row}
 
 
 def _iso_date(value: object) -> datetime.date | None:
@@ -92,7 +114,7 @@ def init_app(app: Flask) -> None:
     """Install the helpers as Jinja globals and filters, and the site's base IRI."""
     app.jinja_env.globals.update(iri_url=iri_url, role_code=role_code, local_name=local_name,
                                  curie=curie, term_words=term_words,
-                                 property_label=property_label)
+                                 property_label=property_label, attribution=attribution)
 
     @app.context_processor
     def _site_base() -> dict[str, str]:

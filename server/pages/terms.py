@@ -26,7 +26,7 @@ class Vocabulary:
 
 NAP = Vocabulary("https://w3id.org/napgraph/ontology#",
                  "Consultation Instrument Contribution Report Presentation Statement "
-                 "DiscussionPoint ContributionItem Participation PrincipleAlignment")
+                 "DiscussionPoint ContributionItem Participation PrincipleAlignment Country")
 RDF = Vocabulary("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "type Property")
 RDFS = Vocabulary("http://www.w3.org/2000/01/rdf-schema#", "label comment")
 OWL = Vocabulary("http://www.w3.org/2002/07/owl#",
