@@ -7,6 +7,8 @@ request that would leave the server's own origin. Screenshots go to tests/artifa
 
 from __future__ import annotations
 
+import pytest
+
 from tests.site_fixtures import finish
 
 
