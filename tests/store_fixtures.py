@@ -1,9 +1,10 @@
-"""Fixtures for remote stores: real `oxigraph serve` processes, napgraph served from them, and
-a fake store whose faults a test chooses.
+"""Fixtures for remote stores: real `oxigraph serve` and Virtuoso 7 processes, napgraph served
+from them, and a fake store whose faults a test chooses.
 
 Loaded by tests/conftest.py as a pytest plugin. `start_oxigraph` starts the Oxigraph server
 (the `oxigraph` package's CLI) on a free loopback port with its own data folder and waits
-until it answers; `push_build` loads a build folder into it with `napgraph push` (the real
+until it answers; `start_store(kind)` starts either store (tests parametrized over
+STORE_KINDS run on both); `push_build` loads a build folder into it with `napgraph push` (the real
 command); `start_remote` runs `napgraph serve --store` in front of it. Everything started is
 stopped at the end of the session.
 """
@@ -21,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pytest
 import requests
@@ -57,28 +59,126 @@ class OxigraphServer:
             command.append("--union-default-graph")
         with self.log.open("ab") as sink:
             self.process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"oxigraph exited with {self.process.returncode}:\n"
-                                   f"{self.log.read_text(errors='replace')[-2000:]}")
-            try:
-                if requests.get(self.query_url, params={"query": "ASK {}"}, timeout=2).ok:
-                    return self
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.05)
-        self.stop()
-        raise RuntimeError("oxigraph did not answer within 30 s")
+        _wait_until_it_answers(self.process, self.query_url, self.log, 30)
+        return self
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        _stop(self.process, 10)
+
+
+@dataclass
+class VirtuosoServer:
+    """A private OpenLink Virtuoso 7 (Debian's `virtuoso-opensource-7-bin`): its own database
+    folder and virtuoso.ini (tests/data/virtuoso.ini), loopback ports, no system service.
+
+    Virtuoso's SPARQL endpoint is /sparql (it takes updates there too, for a user with the
+    SPARQL_UPDATE role), its Graph Store endpoints /sparql-graph-crud (anonymous) and
+    /sparql-graph-crud-auth (Digest authentication). `start` grants SPARQL_UPDATE to the
+    anonymous SPARQL user, so this store accepts writes from anyone who reaches it: what
+    napgraph must never let through.
+    """
+
+    folder: Path
+    port: int
+    sql_port: int
+    process: subprocess.Popen | None = None
+
+    @property
+    def root(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def query_url(self) -> str:
+        return f"{self.root}/sparql"
+
+    @property
+    def push_target(self) -> str:
+        """What `napgraph push --to` is given: the endpoint with the dba's credentials."""
+        return f"http://{VIRTUOSO_USER}:{VIRTUOSO_PASSWORD}@127.0.0.1:{self.port}/sparql"
+
+    @property
+    def log(self) -> Path:
+        return self.folder / "virtuoso.log"
+
+    def start(self) -> VirtuosoServer:
+        """Write virtuoso.ini, start the server, wait (at most 60 s) until /sparql answers,
+        then grant SPARQL_UPDATE to the anonymous user."""
+        template = (Path(__file__).parent / "data" / "virtuoso.ini").read_text()
+        ini = self.folder / "virtuoso.ini"
+        ini.write_text(template.format(folder=self.folder, sql_port=self.sql_port,
+                                       http_port=self.port))
+        with (self.folder / "stdout.log").open("ab") as sink:
+            self.process = subprocess.Popen([VIRTUOSO, "-f", "-c", str(ini)], cwd=self.folder,
+                                            stdout=sink, stderr=subprocess.STDOUT)
+        _wait_until_it_answers(self.process, self.query_url, self.log, 60)
+        self.isql('GRANT SPARQL_UPDATE TO "SPARQL";')
+        return self
+
+    def isql(self, statements: str) -> str:
+        """Run SQL statements with Virtuoso's isql as dba; return its output."""
+        result = subprocess.run([ISQL, f"127.0.0.1:{self.sql_port}", VIRTUOSO_USER,
+                                 VIRTUOSO_PASSWORD, f"exec={statements}"],
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0 and "Error" not in result.stdout, result.stdout
+        return result.stdout
+
+    def stop(self) -> None:
+        _stop(self.process, 30)
+
+
+VIRTUOSO = shutil.which("virtuoso-t") or "/usr/bin/virtuoso-t"
+ISQL = shutil.which("isql-vt") or "/usr/bin/isql-vt"
+VIRTUOSO_USER = VIRTUOSO_PASSWORD = "dba"  # a private instance's default administrator
+
+
+def _wait_until_it_answers(process: subprocess.Popen, query_url: str, log: Path,
+                           seconds: float) -> None:
+    """Wait until a store answers `ASK {}`; raise RuntimeError (with its log) if it exits
+    or does not answer in time."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args[0]} exited with {process.returncode}:\n"
+                               f"{log.read_text(errors='replace')[-2000:]}")
+        try:
+            if requests.get(query_url, params={"query": "ASK {}"}, timeout=2).ok:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.1)
+    _stop(process, 10)
+    raise RuntimeError(f"{process.args[0]} did not answer within {seconds:g} s")
+
+
+def _stop(process: subprocess.Popen | None, seconds: float) -> None:
+    if process is not None and process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+STORE_KINDS = ("oxigraph", "virtuoso")
+
+
+@pytest.fixture(scope="session")
+def start_store(start_oxigraph, tmp_path_factory) -> Iterator:
+    """A factory: start_store(kind) -> a running OxigraphServer ("oxigraph", with its union
+    default graph) or VirtuosoServer ("virtuoso"), stopped at the end of the session."""
+    started: list[VirtuosoServer] = []
+
+    def start(kind: str) -> OxigraphServer | VirtuosoServer:
+        if kind == "oxigraph":
+            return start_oxigraph()
+        server = VirtuosoServer(tmp_path_factory.mktemp("virtuoso"), free_port(), free_port())
+        started.append(server)
+        return server.start()
+
+    yield start
+    for server in started:
+        server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -97,10 +197,11 @@ def start_oxigraph(tmp_path_factory) -> Iterator:
         server.stop()
 
 
-def push_build(build_dir: Path, store: OxigraphServer) -> str:
+def push_build(build_dir: Path, store: OxigraphServer | VirtuosoServer) -> str:
     """Load a build folder into the store with `napgraph push`; return its output."""
-    result = subprocess.run([str(NAPGRAPH), "push", "--to", store.root, "--build-dir",
-                             str(build_dir)], capture_output=True, text=True, timeout=120)
+    target = getattr(store, "push_target", store.root)
+    result = subprocess.run([str(NAPGRAPH), "push", "--to", target, "--build-dir",
+                             str(build_dir)], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -131,7 +232,8 @@ EMPTY_LISTING = json.dumps({"head": {"vars": ["g", "n"]},
 class FakeStore:
     """A tiny SPARQL 'store' in the test process whose behaviour a test sets with `mode`:
 
-    "ok" answers every query with an empty, valid SELECT result; "garbage" with text that
+    "ok" answers an ASK query with true, every other query with an empty, valid SELECT
+    result; "garbage" with text that
     claims to be SPARQL JSON; "hang" never answers (until the session ends); "truncated"
     starts a valid answer and closes the connection; an int answers with that status.
     """
@@ -177,6 +279,8 @@ def _fake_handler(store: FakeStore) -> type[BaseHTTPRequestHandler]:
                 self.close_connection = True
             elif isinstance(mode, int):
                 self._send(mode, "text/plain", f"store says {mode}".encode())
+            elif "ASK" in parse_qs(store.requests[-1]["body"]).get("query", [""])[0][:20]:
+                self._send(200, "application/sparql-results+json", b'{"boolean": true}')
             else:
                 self._send(200, "application/sparql-results+json", EMPTY_LISTING)
 

@@ -25,6 +25,7 @@ from tests.store_fixtures import push_build
 from tests.test_protocol_w3c import CASES, check_entry
 
 NAP = "https://w3id.org/napgraph/"
+W3C_GRAPHS = "http://kasei.us/2009/09/sparql/data/"
 PREFIXES = (f"PREFIX nap: <{NAP}ontology#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
             "PREFIX schema: <https://schema.org/>\n")
 JSON = "application/sparql-results+json"
@@ -179,7 +180,8 @@ def remote_protocol_server(start_oxigraph, start_remote, tmp_path_factory):
     store = start_oxigraph()
     build = make_build_dir(tmp_path_factory.mktemp("protocol") / "build", protocol_nquads(), "w3c")
     push_build(build, store)
-    return start_remote(store.query_url)
+    # The suite's graphs are not under napgraph's base: they are the graphs served here.
+    return start_remote(store.query_url, STORE_GRAPHS=[W3C_GRAPHS])
 
 
 @pytest.mark.parametrize("requests_", [reqs for _, reqs in CASES],

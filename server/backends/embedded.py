@@ -15,6 +15,7 @@ from ..http.errors import (
     NotAcceptable,
     QuerySyntaxError,
     QueryTooComplex,
+    ReadOnly,
     ServiceCallFailed,
     ServiceNotAllowed,
 )
@@ -81,6 +82,7 @@ class EmbeddedBackend:
 
 _REPLY_ERRORS = {
     "syntax": QuerySyntaxError,
+    "read-only": ReadOnly,
     "too-deep": QueryTooComplex,
     "refused": ServiceNotAllowed,
     "unacceptable": UnacceptableForm,

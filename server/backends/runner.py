@@ -30,6 +30,7 @@ from napgraph.graph.rdf_files import LOADABLE, format_of
 
 from .messages import QueryRequest
 from .query_guard import QueryTooDeep, ServiceRefused, inspect_query
+from .query_parse import update_refusal
 
 _PR_SET_PDEATHSIG = 1
 # RDF/XML writes a predicate as a QName; it needs an XML name at the end of the IRI.
@@ -127,7 +128,8 @@ class Engine:
         try:
             result = self.store.query(query, **options)
         except SyntaxError as error:
-            return ("syntax", str(error))
+            refusal = update_refusal(query)
+            return ("read-only", str(refusal)) if refusal else ("syntax", str(error))
         form = ("ASK" if isinstance(result, ox.QueryBoolean)
                 else "SELECT" if isinstance(result, ox.QuerySolutions) else "CONSTRUCT")
         media_type = chosen[form]
