@@ -42,6 +42,7 @@ class OxigraphServer:
     log: Path
     union: bool = True
     process: subprocess.Popen | None = None
+    kind = "oxigraph"
 
     @property
     def root(self) -> str:
@@ -61,6 +62,11 @@ class OxigraphServer:
             self.process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)
         _wait_until_it_answers(self.process, self.query_url, self.log, 30)
         return self
+
+    def update(self, text: str) -> None:
+        """Run a SPARQL update on the store itself (its /update endpoint)."""
+        requests.post(f"{self.root}/update", data={"update": text},
+                      timeout=30).raise_for_status()
 
     def stop(self) -> None:
         _stop(self.process, 10)
@@ -82,6 +88,7 @@ class VirtuosoServer:
     port: int
     sql_port: int
     process: subprocess.Popen | None = None
+    kind = "virtuoso"
 
     @property
     def root(self) -> str:
@@ -121,6 +128,10 @@ class VirtuosoServer:
                                 capture_output=True, text=True, timeout=60)
         assert result.returncode == 0 and "Error" not in result.stdout, result.stdout
         return result.stdout
+
+    def update(self, text: str) -> None:
+        """Run a SPARQL update on the store itself: Virtuoso takes it as a query."""
+        requests.post(self.query_url, data={"query": text}, timeout=30).raise_for_status()
 
     def stop(self) -> None:
         _stop(self.process, 30)
@@ -197,6 +208,15 @@ def start_oxigraph(tmp_path_factory) -> Iterator:
         server.stop()
 
 
+def store_quads(store: OxigraphServer | VirtuosoServer) -> int:
+    """Count every quad of every graph of the store, asking the store itself."""
+    response = requests.post(store.query_url, timeout=30,
+                             data={"query": "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }"},
+                             headers={"Accept": "application/sparql-results+json"})
+    response.raise_for_status()
+    return int(response.json()["results"]["bindings"][0]["n"]["value"])
+
+
 def push_build(build_dir: Path, store: OxigraphServer | VirtuosoServer) -> str:
     """Load a build folder into the store with `napgraph push`; return its output."""
     target = getattr(store, "push_target", store.root)
@@ -224,6 +244,9 @@ def start_remote(tmp_path_factory) -> Iterator:
         server.stop()
 
 
+HTML_ERROR = (b"<!DOCTYPE html><html><head><title>Error</title><style>h3 { color: red }</style>"
+              b"</head><body><h3>Error HT059</h3>\n<p>Proxy access to 127.0.0.1\n denied</p>"
+              b"<script>var x = 1;</script></body></html>")
 EMPTY_LISTING = json.dumps({"head": {"vars": ["g", "n"]},
                             "results": {"bindings": []}}).encode()
 
@@ -235,7 +258,8 @@ class FakeStore:
     "ok" answers an ASK query with true, every other query with an empty, valid SELECT
     result; "garbage" with text that
     claims to be SPARQL JSON; "hang" never answers (until the session ends); "truncated"
-    starts a valid answer and closes the connection; an int answers with that status.
+    starts a valid answer and closes the connection; "html-error" answers 500 with an HTML
+    page as Virtuoso does; an int answers with that status.
     """
 
     mode: object = "ok"
@@ -277,6 +301,8 @@ def _fake_handler(store: FakeStore) -> type[BaseHTTPRequestHandler]:
                 self.end_headers()
                 self.wfile.write(EMPTY_LISTING[:20])
                 self.close_connection = True
+            elif mode == "html-error":
+                self._send(500, "text/html; charset=UTF-8", HTML_ERROR)
             elif isinstance(mode, int):
                 self._send(mode, "text/plain", f"store says {mode}".encode())
             elif "ASK" in parse_qs(store.requests[-1]["body"]).get("query", [""])[0][:20]:

@@ -20,7 +20,8 @@ whichever backend it has:
   (STORE_UNION "store", checked each time the graphs are read) or every query names all
   graphs with default-graph-uri and named-graph-uri (STORE_UNION "protocol");
 - the query's FROM / FROM NAMED are sent as default-graph-uri / named-graph-uri, the same
-  dataset by the protocol (Oxigraph's union option would override FROM, not them);
+  dataset by the protocol, and taken out of the text (Oxigraph's union option would
+  override FROM, not them; Virtuoso lets FROM override them);
 - relative IRIs resolve against the endpoint URL, as in the embedded store, and `bindings`
   (canned queries' parameters) become a VALUES block opening the WHERE group: the query text
   is prepared in remote_query.py.
@@ -55,7 +56,12 @@ from ..http.errors import (
 )
 from .query_guard import QueryTooDeep, ServiceRefused, inspect_query
 from .query_parse import UpdateRefused, parse_query
-from .remote_query import dataset_clauses, prepare_query, variable_name
+from .remote_query import (
+    dataset_clauses,
+    prepare_query,
+    variable_name,
+    without_dataset_clauses,
+)
 from .runner import Engine, Unserializable, serialize
 from .store import DatasetInfo, MediaTypes, QueryResult, Term, UnacceptableForm
 from .store_client import RDF_FORMATS, RESULTS_FORMATS, StoreClient
@@ -181,7 +187,9 @@ class RemoteBackend:
             raise ServiceNotAllowed(str(refusal)) from None
         except QueryTooDeep as refusal:
             raise QueryTooComplex(str(refusal)) from None
-        text = prepare_query(query_text, base_iri, bindings)
+        # FROM clauses travel as protocol parameters (below), never in the text.
+        sent = without_dataset_clauses(query_text) if facts.has_dataset_clause else query_text
+        text = prepare_query(sent, base_iri, bindings)
         query_form = _parse_locally(query_text, text, base_iri)
         chosen = {"SELECT": media_types.select, "ASK": media_types.ask,
                   "CONSTRUCT": media_types.graph, "DESCRIBE": media_types.graph}

@@ -97,6 +97,32 @@ def dataset_clauses(text: str, resolve: Resolver) -> tuple[list[str], list[str]]
     return default, named
 
 
+def without_dataset_clauses(text: str) -> str:
+    """The query text with its FROM and FROM NAMED clauses taken out.
+
+    They are sent as protocol parameters instead (dataset_clauses), which the protocol says
+    override them; Virtuoso lets the query's FROM win, so a FROM left in the text could
+    name a graph outside napgraph's scope.
+
+    >>> without_dataset_clauses("SELECT * FROM <g> FROM NAMED <h> { ?s ?p ?o }")
+    'SELECT *   { ?s ?p ?o }'
+    """
+    tokens = significant_tokens(text)
+    start = _form_index(tokens)
+    if start is None:
+        return text
+    cuts = []
+    for index, token in enumerate(tokens[start:-1], start):
+        if not token.is_keyword("FROM"):
+            continue
+        target = index + 2 if tokens[index + 1].is_keyword("NAMED") else index + 1
+        if target < len(tokens):
+            cuts.append((token.start, tokens[target].start + len(tokens[target].text)))
+    for begin, end in reversed(cuts):
+        text = text[:begin] + text[end:]
+    return text
+
+
 def _form_index(tokens: list[Token]) -> int | None:
     """The index of the query form keyword (SELECT, CONSTRUCT, DESCRIBE, ASK)."""
     return next((i for i, t in enumerate(tokens)
