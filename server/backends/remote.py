@@ -58,11 +58,12 @@ from .query_guard import QueryTooDeep, ServiceRefused, inspect_query
 from .query_parse import UpdateRefused, parse_query
 from .remote_query import (
     dataset_clauses,
+    order_clause,
     prepare_query,
     variable_name,
     without_dataset_clauses,
 )
-from .runner import Engine, Unserializable, serialize
+from .runner import Engine, Unserializable, serialize, solutions_of
 from .store import DatasetInfo, MediaTypes, QueryResult, Term, UnacceptableForm
 from .store_client import RDF_FORMATS, RESULTS_FORMATS, StoreClient
 
@@ -79,6 +80,7 @@ NOT_UNION = ("the SPARQL store's default graph is not the union of its named gra
 EMPTY_GRAPH = "urn:napgraph:no-graph"
 UNLISTED = DatasetInfo(version="unlisted", graphs=(), quads=0)
 RETRY_LISTING = 1.0  # seconds between attempts while the graphs could not be read yet
+_SORTER = ox.Store()  # empty: sorts a store's rows given in a VALUES block
 
 
 class RemoteBackend:
@@ -212,6 +214,8 @@ class RemoteBackend:
         complete = False
         try:
             result, kind = _parse(answer.media_type, answer.body, query_form)
+            if kind == "SELECT":
+                result = _in_napgraphs_order(result, sent, base_iri)
             media_type = chosen[kind]
             if media_type is None:
                 raise UnacceptableForm(kind)
@@ -369,6 +373,34 @@ def _parse(media_type: str, body: Any, form: str | None) -> tuple[Any, str]:
         return (quad.triple for quad in quads), "CONSTRUCT"
     raise StoreBadAnswer(f"the SPARQL store answered with {media_type or 'no media type'!r}, "
                          "which is neither SPARQL results nor RDF")
+
+
+def _in_napgraphs_order(rows: ox.QuerySolutions, query_text: str,
+                        base_iri: str | None) -> ox.QuerySolutions:
+    """The rows sorted by the query's ORDER BY as pyoxigraph sorts them, so pages and canned
+    answers do not depend on a store's collation (Virtuoso 7.2 orders `LCASE(STR(?label))`
+    otherwise). The rows are given to pyoxigraph in a VALUES block, in the store's order
+    (the sort is stable), with the query's prologue for its prefixes. Rows that cannot be
+    written so (blank nodes), or conditions on more than the rows (order_clause), are left
+    in the store's order.
+    """
+    names = [variable.value for variable in rows.variables]
+    clause = order_clause(query_text, names)
+    if clause is None:
+        return rows
+    prologue, conditions = clause
+    solutions = list(rows)
+    if not names or any(isinstance(term, ox.BlankNode | ox.Triple)
+                        for row in solutions for term in row):
+        return solutions_of(rows.variables, solutions)
+    values = " ".join("(" + " ".join("UNDEF" if term is None else str(term) for term in row)
+                      + ")" for row in solutions)
+    head = " ".join(f"?{name}" for name in names)
+    try:
+        return _SORTER.query(f"{prologue}\nSELECT {head} WHERE {{ VALUES ({head}) "
+                             f"{{ {values} }} }} ORDER BY {conditions}", base_iri=base_iri)
+    except SyntaxError:  # a condition pyoxigraph reads otherwise than the store
+        return solutions_of(rows.variables, solutions)
 
 
 def _ask_from_rows(rows: ox.QuerySolutions) -> ox.QueryBoolean:

@@ -9,7 +9,7 @@ spliced from text.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pyoxigraph as ox
 
@@ -121,6 +121,42 @@ def without_dataset_clauses(text: str) -> str:
     for begin, end in reversed(cuts):
         text = text[:begin] + text[end:]
     return text
+
+
+_AGGREGATES = frozenset({"COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT"})
+_AFTER_ORDER = ("LIMIT", "OFFSET", "VALUES")
+
+
+def order_clause(text: str, projected: Sequence[str]) -> tuple[str, str] | None:
+    """The query's prologue and its top-level ORDER BY conditions, if they can be evaluated
+    on the answer's rows alone: every variable they name is `projected`, and they use no
+    aggregate. None otherwise (or when the query has no ORDER BY).
+
+    >>> order_clause("PREFIX x: <u:> SELECT ?a { ?a ?b ?c } ORDER BY LCASE(?a) LIMIT 3", ["a"])
+    ('PREFIX x: <u:>', 'LCASE(?a)')
+    """
+    tokens = significant_tokens(text)
+    start = _form_index(tokens)
+    if start is None:
+        return None
+    depth, begin = 0, None
+    for index, token in enumerate(tokens):
+        if token.kind == "PUNCT" and token.text in "{}":
+            depth += 1 if token.text == "{" else -1
+        elif (depth == 0 and token.is_keyword("ORDER") and index + 1 < len(tokens)
+              and tokens[index + 1].is_keyword("BY")):
+            begin = index + 2
+    if begin is None or begin >= len(tokens):
+        return None
+    end = next((i for i in range(begin, len(tokens))
+                if any(tokens[i].is_keyword(word) for word in _AFTER_ORDER)), len(tokens))
+    clause = tokens[begin:end]
+    names = set(projected)
+    if not clause or any(t.kind == "VAR" and t.text[1:] not in names for t in clause) or any(
+            t.kind == "WORD" and t.text.upper() in _AGGREGATES for t in clause):
+        return None
+    stop = clause[-1].start + len(clause[-1].text)
+    return text[:tokens[start].start].strip(), text[clause[0].start:stop]
 
 
 def _form_index(tokens: list[Token]) -> int | None:
