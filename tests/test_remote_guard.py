@@ -117,3 +117,17 @@ def test_the_service_description_names_napgraphs_graphs_only(served, build, stor
         "SELECT ?name { ?x sd:name ?name }")}
     assert names == set(own_graphs(build))
     assert str(store.port) not in response.text  # the store's address is not published
+
+
+def test_two_napgraph_servers_in_front_of_one_store_answer_alike(store, served, start_remote):
+    """Many `napgraph serve --store` in front of one store: the same pages and answers."""
+    other = start_remote(store.query_url, QUERY_TIMEOUT=10, CACHE_ENTRIES=0)
+    for path in ("/", "/id/jp/org/mofa", "/queries/consultations"):
+        pages = [requests.get(server.root + path, headers={"Accept": "text/html"}, timeout=30)
+                 for server in (served, other)]
+        assert [page.status_code for page in pages] == [200, 200]
+        assert pages[0].text == pages[1].text
+    query = {"query": "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"}
+    answers = [requests.get(server.endpoint, params=query, timeout=30)
+               for server in (served, other)]
+    assert answers[0].content == answers[1].content
