@@ -131,3 +131,15 @@ def test_two_napgraph_servers_in_front_of_one_store_answer_alike(store, served, 
     answers = [requests.get(server.endpoint, params=query, timeout=30)
                for server in (served, other)]
     assert answers[0].content == answers[1].content
+
+
+@pytest.mark.parametrize("query", [
+    f"ASK {{ GRAPH <{FOREIGN}> {{ ?s ?p ?o }} }}",
+    "PREFIX x: <http://example.org/> ASK { GRAPH x:nothing-here { ?s ?p ?o } }",
+], ids=["foreign", "unknown-prefixed"])
+def test_ask_of_a_graph_out_of_scope_is_false(served, query):
+    """Virtuoso 7.2 answers true for a GRAPH <iri> outside the request's named graphs."""
+    response = requests.post(served.endpoint, data={"query": query}, timeout=30,
+                             headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 200, response.text
+    assert response.json()["boolean"] is False

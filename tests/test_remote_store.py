@@ -246,9 +246,9 @@ def test_bindings_give_the_same_answer_as_substitutions(jp_store, build, slug):
 # --- protocol behaviour -------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def remote_protocol_server(start_oxigraph, start_remote, tmp_path_factory):
-    store = start_oxigraph()
+@pytest.fixture(scope="module", params=STORE_KINDS)
+def remote_protocol_server(request, start_store, start_remote, tmp_path_factory):
+    store = start_store(request.param)
     build = make_build_dir(tmp_path_factory.mktemp("protocol") / "build", protocol_nquads(), "w3c")
     push_build(build, store)
     # The suite's graphs are not under napgraph's base: they are the graphs served here.

@@ -58,6 +58,7 @@ from .query_guard import QueryTooDeep, ServiceRefused, inspect_query
 from .query_parse import UpdateRefused, parse_query
 from .remote_query import (
     dataset_clauses,
+    graphs_named_out_of_scope,
     order_clause,
     prepare_query,
     variable_name,
@@ -191,6 +192,8 @@ class RemoteBackend:
             raise QueryTooComplex(str(refusal)) from None
         # FROM clauses travel as protocol parameters (below), never in the text.
         sent = without_dataset_clauses(query_text) if facts.has_dataset_clause else query_text
+        if self.scope:
+            sent = graphs_named_out_of_scope(sent, resolve, self.in_scope, EMPTY_GRAPH)
         text = prepare_query(sent, base_iri, bindings)
         query_form = _parse_locally(query_text, text, base_iri)
         chosen = {"SELECT": media_types.select, "ASK": media_types.ask,
@@ -244,8 +247,9 @@ class RemoteBackend:
         _check_iris((*default, *named))
         if not self.scope:
             return _dataset(default, named)
+        # EMPTY_GRAPH is always among the named graphs: `GRAPH <out of scope>` names it.
         return _dataset([iri for iri in default if self.in_scope(iri)] or [EMPTY_GRAPH],
-                        [iri for iri in named if self.in_scope(iri)] or [EMPTY_GRAPH])
+                        [*(iri for iri in named if self.in_scope(iri)), EMPTY_GRAPH])
 
     def close(self) -> None:
         """Close the connections to the store."""

@@ -9,7 +9,7 @@ spliced from text.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import pyoxigraph as ox
 
@@ -120,6 +120,36 @@ def without_dataset_clauses(text: str) -> str:
             cuts.append((token.start, tokens[target].start + len(tokens[target].text)))
     for begin, end in reversed(cuts):
         text = text[:begin] + text[end:]
+    return text
+
+
+def graphs_named_out_of_scope(text: str, resolve: Resolver, in_scope: Callable[[str], bool],
+                              empty_graph: str) -> str:
+    """The query text with each `GRAPH <iri>` (or prefixed name) whose IRI is out of scope
+    naming `empty_graph` instead.
+
+    Virtuoso 7.2 answers `ASK { GRAPH <iri> { … } }` true (and COUNT(*) 1) for a graph that
+    is not among the request's named graphs; the empty graph, which is, answers as none.
+    A name that cannot be resolved is left for the store to refuse.
+    """
+    tokens = significant_tokens(text)
+    start = _form_index(tokens)
+    if start is None:
+        return text
+    prologue = text[:tokens[start].start]
+    edits = []
+    for index, token in enumerate(tokens[:-1]):
+        target = tokens[index + 1]
+        if not token.is_keyword("GRAPH") or target.kind not in ("IRI", "PNAME"):
+            continue
+        try:
+            iri = resolve(prologue, target.text)
+        except ValueError:
+            continue
+        if not in_scope(iri):
+            edits.append((target.start, target.start + len(target.text)))
+    for begin, end in reversed(edits):
+        text = f"{text[:begin]}<{empty_graph}>{text[end:]}"
     return text
 
 
