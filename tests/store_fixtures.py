@@ -34,8 +34,23 @@ OXIGRAPH = Path(sys.executable).parent / "oxigraph"
 XX_FIXTURE = Path(__file__).parent / "data" / "countries" / "xx.ttl"
 
 
+class _OnLoopback:
+    """A store process on 127.0.0.1: its root URL and its SPARQL query endpoint."""
+
+    port: int
+    query_path: str
+
+    @property
+    def root(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def query_url(self) -> str:
+        return f"{self.root}{self.query_path}"
+
+
 @dataclass
-class OxigraphServer:
+class OxigraphServer(_OnLoopback):
     """An `oxigraph serve` process with a data folder that outlives it (for restarts)."""
 
     location: Path
@@ -44,14 +59,7 @@ class OxigraphServer:
     union: bool = True
     process: subprocess.Popen | None = None
     kind = "oxigraph"
-
-    @property
-    def root(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def query_url(self) -> str:
-        return f"{self.root}/query"
+    query_path = "/query"
 
     def start(self) -> OxigraphServer:
         """Start the process and wait (at most 30 s) until it answers a query."""
@@ -74,7 +82,7 @@ class OxigraphServer:
 
 
 @dataclass
-class VirtuosoServer:
+class VirtuosoServer(_OnLoopback):
     """A private OpenLink Virtuoso 7 (Debian's `virtuoso-opensource-7-bin`): its own database
     folder and virtuoso.ini (tests/data/virtuoso.ini), loopback ports, no system service.
 
@@ -90,14 +98,7 @@ class VirtuosoServer:
     sql_port: int
     process: subprocess.Popen | None = None
     kind = "virtuoso"
-
-    @property
-    def root(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def query_url(self) -> str:
-        return f"{self.root}/sparql"
+    query_path = "/sparql"
 
     @property
     def push_target(self) -> str:
