@@ -70,11 +70,26 @@ def update_refusal(text: str) -> UpdateRefused | None:
     tokens = significant_tokens(text)
     start = prologue_length(tokens)
     first = tokens[start] if start < len(tokens) else None
-    if first is None or first.kind != "WORD" or first.text.upper() not in UPDATE_OPERATIONS:
-        return None
-    line, column = line_column(text, first.start)
-    return UpdateRefused(f"{READ_ONLY} ({first.text.upper()} at line {line}, column {column} "
-                         "starts an update)")
+    if first is not None and _is_operation(first):
+        line, column = line_column(text, first.start)
+        return UpdateRefused(f"{READ_ONLY} ({first.text.upper()} at line {line}, column "
+                             f"{column} starts an update)")
+    # `ASK {} ; CLEAR ALL`: a query, then an update (a text that is no query before its ';',
+    # such as SQL, stays the parser's error).
+    for separator, following in zip(tokens, tokens[1:], strict=False):
+        if separator.kind == "PUNCT" and separator.text == ";" and _is_operation(following):
+            try:
+                parse_query(text[:separator.start])
+            except (SyntaxError, UpdateRefused):
+                continue
+            line, column = line_column(text, following.start)
+            return UpdateRefused(f"{READ_ONLY} ({following.text.upper()} at line {line}, "
+                                 f"column {column} is an update after a ';')")
+    return None
+
+
+def _is_operation(token: Token) -> bool:
+    return token.kind == "WORD" and token.text.upper() in UPDATE_OPERATIONS
 
 
 def _syntax_error(text: str, base_iri: str | None) -> SyntaxError | None:
