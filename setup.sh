@@ -2,7 +2,8 @@
 # Install napgraph on a fresh machine: a virtualenv with the package, the front-end packages
 # from the npm lock file, and (with --test) the test tools: Debian's Chromium for the
 # browser tests (with a Japanese font, so screenshots show Japanese names), the
-# benchmark's load generator and a Java runtime for the HermiT reasoner (OWL 2 DL check).
+# benchmark's load generator, a Java runtime for the HermiT reasoner (OWL 2 DL check) and
+# Virtuoso 7 for the remote-store tests.
 #   ./setup.sh          install to run:  .venv/bin/napgraph serve
 #   ./setup.sh --test   install to test: .venv/bin/python -m pytest
 set -euo pipefail
@@ -19,6 +20,9 @@ if $want_tests; then
   command -v hey >/dev/null 2>&1 || missing+=(hey)
   dpkg -s fonts-ipafont-gothic >/dev/null 2>&1 || missing+=(fonts-ipafont-gothic)
   command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)  # HermiT, via owlready2
+  # The remote-store tests start a private Virtuoso 7 beside Oxigraph (tests/store_fixtures.py);
+  # only the binaries: the package starts no service.
+  command -v virtuoso-t >/dev/null 2>&1 || missing+=(virtuoso-opensource-7-bin)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "setup: installing Debian packages: ${missing[*]}"
     as_root apt-get update -qq

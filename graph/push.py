@@ -7,6 +7,11 @@ Protocol, one request per named graph:
 
     PUT {gsp}?graph={graph IRI}      Content-Type: application/n-triples
 
+The Graph Store endpoint is --gsp, or else found from the store's Server header: Oxigraph's
+/store, Virtuoso's /sparql-graph-crud (-auth with credentials); another store needs --gsp.
+Credentials in the URL (user:password@) go with Basic or, when the store asks for it, Digest
+authentication.
+
 A PUT replaces the graph, so pushing again leaves the store as one push does: the push is
 idempotent. Triples of the default graph, if any, go with `PUT {gsp}?default`. Graphs the
 store holds that the build does not are left alone (remove them with the store's tools).
@@ -31,6 +36,8 @@ from napgraph.graph.loaded import served_dataset
 from napgraph.graph.publish import CorruptRelease
 
 TRIPLES = "application/n-triples"
+USER_AGENT = f"napgraph/{__version__}"
+NO_GRAPH = "urn:napgraph:no-graph"  # a graph no store holds: the target of the auth probe
 
 
 class PushError(Exception):
@@ -68,41 +75,88 @@ class PushReport:
                 f"in {self.seconds:.2f} s (dataset version {self.version[:16]})")
 
 
-def gsp_endpoint(to: str, gsp: str | None = None) -> str:
-    """The Graph Store endpoint: `gsp` if given, else Oxigraph's, `{to}/store`.
+# The Graph Store endpoint of each store napgraph knows, by the product in its Server header,
+# relative to the store's root: (anonymous, with credentials). Any other store needs --gsp.
+KNOWN_STORES = {
+    "oxigraph": ("/store", "/store"),
+    "virtuoso": ("/sparql-graph-crud", "/sparql-graph-crud-auth"),
+}
+PROBE_TIMEOUT = 10.0  # seconds: a store that does not answer a GET by then is not there
 
-    `to` may be the store's root or its `/query` endpoint.
+
+def gsp_endpoint(to: str, gsp: str | None = None, server: str = "Oxigraph") -> str:
+    """The Graph Store endpoint: `gsp` if given, else the known endpoint of the store whose
+    Server header is `server` (KNOWN_STORES), below the root of `to`.
+
+    `to` may be the store's root or its query endpoint (`/query`, `/sparql`). Raises
+    PushError for a store napgraph does not know (give its endpoint with --gsp).
 
     >>> gsp_endpoint("http://127.0.0.1:7878/query")
     'http://127.0.0.1:7878/store'
+    >>> gsp_endpoint("http://dba:dba@h:8890/sparql", server="Virtuoso/07.20.3229 (Linux)")
+    'http://dba:dba@h:8890/sparql-graph-crud-auth'
     """
     if gsp:
         return gsp
+    product = server.split("/", 1)[0].strip().lower()
+    if product not in KNOWN_STORES:
+        raise PushError(f"{_public(to)} answers as {server or 'an unnamed server'!r}, a store "
+                        "whose Graph Store endpoint napgraph does not know: give it with "
+                        "--gsp (see docs/scaling.md)")
     root = to.rstrip("/")
-    if root.endswith("/query"):
-        root = root[: -len("/query")]
-    return root + "/store"
+    for suffix in ("/query", "/sparql"):
+        if root.endswith(suffix):
+            root = root[: -len(suffix)]
+    anonymous, authenticated = KNOWN_STORES[product]
+    has_credentials = urllib.parse.urlsplit(to).username is not None
+    return root + (authenticated if has_credentials else anonymous)
+
+
+def detect_gsp(to: str, gsp: str | None = None) -> str:
+    """The Graph Store endpoint for `napgraph push --to TO [--gsp GSP]`: GSP if given, else
+    the one of the store that answers at TO, told by its Server header.
+
+    Raises PushError when TO is not http(s), does not answer within PROBE_TIMEOUT, or is
+    a store napgraph does not know.
+    """
+    if gsp:
+        return gsp
+    url, _ = _split_credentials(to)
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    try:
+        with urllib.request.urlopen(request, timeout=PROBE_TIMEOUT) as response:
+            server = response.headers.get("Server", "")
+    except urllib.error.HTTPError as error:  # a 400 for a GET without a query still says
+        server = error.headers.get("Server", "")
+    except (urllib.error.URLError, OSError) as error:
+        reason = getattr(error, "reason", error)
+        raise PushError(f"GET {_public(url)}: cannot reach the store: {reason}") from None
+    return gsp_endpoint(to, None, server)
 
 
 def push(
     build_dir: Path,
-    endpoint: str,
+    to: str,
+    gsp: str | None = None,
     *,
     timeout: float = 300.0,
     progress: Callable[[PushedGraph], None] | None = None,
 ) -> PushReport:
-    """PUT every graph napgraph serves from `build_dir` to the Graph Store `endpoint`.
+    """PUT every graph napgraph serves from `build_dir` to the store `to`, at its Graph Store
+    endpoint: `gsp`, else the one detect_gsp finds.
 
     Calls `progress` after each graph. Raises PushError when there is no usable build (none,
     or damaged), the endpoint is not an http(s) URL, or a request fails (the message has the
     status and URL).
     """
     started = time.perf_counter()
-    url, headers = _split_credentials(endpoint)
+    _split_credentials(to)  # not an http(s) URL: said before anything else
     try:
         files, version = served_dataset(build_dir)
     except CorruptRelease as error:
         raise PushError(f"nothing to push: {error}") from None
+    url, credentials = _split_credentials(detect_gsp(to, gsp))
+    headers = _authorization(url, credentials, timeout) if credentials else _no_authorization
     pushed: list[PushedGraph] = []
     seen: set[str | None] = set()
     with tempfile.TemporaryDirectory(prefix="napgraph-push-") as folder:
@@ -160,11 +214,16 @@ def _ntriples_line(quad: ox.Quad) -> str:
     return f"{quad.subject} {quad.predicate} {quad.object} .\n"
 
 
-def _send(url: str, headers: dict[str, str], method: str, name: str | None, part: _Part,
-          timeout: float) -> PushedGraph:
-    """PUT (replace) or POST (add to) one graph's triples, streamed from their file."""
+def _target(url: str, name: str | None) -> str:
+    """The Graph Store URL of one graph (None: the default graph)."""
     query = "default" if name is None else urllib.parse.urlencode({"graph": name})
-    target = f"{url}{'&' if urllib.parse.urlsplit(url).query else '?'}{query}"
+    return f"{url}{'&' if urllib.parse.urlsplit(url).query else '?'}{query}"
+
+
+def _send(url: str, headers: Callable[[str, str], dict[str, str]], method: str,
+          name: str | None, part: _Part, timeout: float) -> PushedGraph:
+    """PUT (replace) or POST (add to) one graph's triples, streamed from their file."""
+    target = _target(url, name)
     started = time.perf_counter()
     with open(part.path, "rb") as body:
         request = urllib.request.Request(
@@ -172,10 +231,10 @@ def _send(url: str, headers: dict[str, str], method: str, name: str | None, part
             data=body,
             method=method,
             headers={
-                **headers,
+                **headers(method, target),
                 "Content-Type": TRIPLES,
                 "Content-Length": str(part.path.stat().st_size),
-                "User-Agent": f"napgraph/{__version__}",
+                "User-Agent": USER_AGENT,
             },
         )
         try:
@@ -196,8 +255,12 @@ def _send(url: str, headers: dict[str, str], method: str, name: str | None, part
     return PushedGraph(name, part.triples, status, reason, time.perf_counter() - started)
 
 
-def _split_credentials(url: str) -> tuple[str, dict[str, str]]:
-    """Take `user:password@` out of a URL into a basic Authorization header.
+def _no_authorization(method: str, target: str) -> dict[str, str]:
+    return {}
+
+
+def _split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
+    """Take `user:password@` out of a URL; return the URL and (user, password) or None.
 
     Raises PushError for a URL that is not http or https.
     """
@@ -205,11 +268,50 @@ def _split_credentials(url: str) -> tuple[str, dict[str, str]]:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise PushError(f"{url!r} is not an http or https URL")
     if parts.username is None:
-        return url, {}
+        return url, None
     user = urllib.parse.unquote(parts.username)
     password = urllib.parse.unquote(parts.password or "")
-    token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
-    return _public(url), {"Authorization": f"Basic {token}"}
+    return _public(url), (user, password)
+
+
+def _authorization(url: str, credentials: tuple[str, str],
+                   timeout: float) -> Callable[[str, str], dict[str, str]]:
+    """A function (method, URL) -> the Authorization header of each request to `url`.
+
+    The store's challenge is read once, with a GET that carries no data: Digest when the
+    store asks for it (Virtuoso's /sparql-graph-crud-auth), else Basic, sent with every
+    request. Each PUT then carries its answer to the challenge, so no graph's body is sent
+    twice (a 401 to a streamed body could not be answered by sending it again).
+    """
+    user, password = credentials
+    basic = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+    probe = urllib.request.Request(_target(url, NO_GRAPH), headers={"User-Agent": USER_AGENT})
+    challenge = ""
+    try:
+        with urllib.request.urlopen(probe, timeout=min(timeout, PROBE_TIMEOUT)):
+            pass
+    except urllib.error.HTTPError as error:
+        challenge = error.headers.get("WWW-Authenticate", "") if error.code == 401 else ""
+    except (urllib.error.URLError, OSError) as error:
+        reason = getattr(error, "reason", error)
+        raise PushError(f"GET {_public(url)}: cannot reach the store: {reason}") from None
+    scheme, _, fields = challenge.partition(" ")
+    if scheme.lower() != "digest":
+        return lambda method, target: {"Authorization": basic}
+    passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+    passwords.add_password(None, url, user, password)
+    digest = urllib.request.HTTPDigestAuthHandler(passwords)
+    chal = urllib.request.parse_keqv_list(urllib.request.parse_http_list(fields))
+
+    def answer(method: str, target: str) -> dict[str, str]:
+        request = urllib.request.Request(target, method=method)
+        value = digest.get_authorization(request, chal)
+        if value is None:
+            raise PushError(f"{method} {_public(target)}: cannot answer the store's Digest "
+                            f"challenge ({challenge[:200]})")
+        return {"Authorization": f"Digest {value}"}
+
+    return answer
 
 
 def _public(url: str) -> str:

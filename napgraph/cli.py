@@ -285,9 +285,13 @@ def graphs(build_dir: Path) -> None:
     "--to",
     "target",
     required=True,
-    help="The store: its root URL or its query endpoint (Oxigraph: http://HOST:7878).",
+    help="The store: its root URL or its query endpoint (Oxigraph: http://HOST:7878; "
+    "Virtuoso: http://dba:PASSWORD@HOST:8890/sparql).",
 )
-@click.option("--gsp", help="Graph Store Protocol endpoint (default: TO/store, Oxigraph's).")
+@click.option(
+    "--gsp",
+    help="Graph Store Protocol endpoint (default: the store's own, for Oxigraph and Virtuoso).",
+)
 @build_dir_option
 @click.option(
     "--timeout",
@@ -302,13 +306,13 @@ def push(target: str, gsp: str | None, build_dir: Path, timeout: float) -> None:
     One PUT per named graph (SPARQL 1.1 Graph Store HTTP Protocol), which replaces the graph:
     pushing again gives the same store. Serve it with `napgraph serve --store URL`.
     """
-    from napgraph.graph.push import PushError, gsp_endpoint
+    from napgraph.graph.push import PushError
     from napgraph.graph.push import push as run
 
-    endpoint = gsp_endpoint(target, gsp)
     try:
         report = run(
-            build_dir, endpoint, timeout=timeout, progress=lambda graph: click.echo(graph.line())
+            build_dir, target, gsp, timeout=timeout,
+            progress=lambda graph: click.echo(graph.line()),
         )
     except PushError as error:
         raise click.ClickException(str(error)) from error

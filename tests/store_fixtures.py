@@ -1,9 +1,10 @@
-"""Fixtures for remote stores: real `oxigraph serve` processes, napgraph served from them, and
-a fake store whose faults a test chooses.
+"""Fixtures for remote stores: real `oxigraph serve` and Virtuoso 7 processes, napgraph served
+from them, and a fake store whose faults a test chooses.
 
 Loaded by tests/conftest.py as a pytest plugin. `start_oxigraph` starts the Oxigraph server
 (the `oxigraph` package's CLI) on a free loopback port with its own data folder and waits
-until it answers; `push_build` loads a build folder into it with `napgraph push` (the real
+until it answers; `start_store(kind)` starts either store (tests parametrized over
+STORE_KINDS run on both); `push_build` loads a build folder into it with `napgraph push` (the real
 command); `start_remote` runs `napgraph serve --store` in front of it. Everything started is
 stopped at the end of the session.
 """
@@ -17,13 +18,15 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pytest
 import requests
+from rdflib import Literal, URIRef
 
 from tests.server_fixtures import NAPGRAPH, LiveServer, free_port, launch
 
@@ -31,15 +34,11 @@ OXIGRAPH = Path(sys.executable).parent / "oxigraph"
 XX_FIXTURE = Path(__file__).parent / "data" / "countries" / "xx.ttl"
 
 
-@dataclass
-class OxigraphServer:
-    """An `oxigraph serve` process with a data folder that outlives it (for restarts)."""
+class _OnLoopback:
+    """A store process on 127.0.0.1: its root URL and its SPARQL query endpoint."""
 
-    location: Path
     port: int
-    log: Path
-    union: bool = True
-    process: subprocess.Popen | None = None
+    query_path: str
 
     @property
     def root(self) -> str:
@@ -47,7 +46,20 @@ class OxigraphServer:
 
     @property
     def query_url(self) -> str:
-        return f"{self.root}/query"
+        return f"{self.root}{self.query_path}"
+
+
+@dataclass
+class OxigraphServer(_OnLoopback):
+    """An `oxigraph serve` process with a data folder that outlives it (for restarts)."""
+
+    location: Path
+    port: int
+    log: Path
+    union: bool = True
+    process: subprocess.Popen | None = None
+    kind = "oxigraph"
+    query_path = "/query"
 
     def start(self) -> OxigraphServer:
         """Start the process and wait (at most 30 s) until it answers a query."""
@@ -57,28 +69,129 @@ class OxigraphServer:
             command.append("--union-default-graph")
         with self.log.open("ab") as sink:
             self.process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"oxigraph exited with {self.process.returncode}:\n"
-                                   f"{self.log.read_text(errors='replace')[-2000:]}")
-            try:
-                if requests.get(self.query_url, params={"query": "ASK {}"}, timeout=2).ok:
-                    return self
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.05)
-        self.stop()
-        raise RuntimeError("oxigraph did not answer within 30 s")
+        _wait_until_it_answers(self.process, self.query_url, self.log, 30)
+        return self
+
+    def update(self, text: str) -> None:
+        """Run a SPARQL update on the store itself (its /update endpoint)."""
+        requests.post(f"{self.root}/update", data={"update": text},
+                      timeout=30).raise_for_status()
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        _stop(self.process, 10)
+
+
+@dataclass
+class VirtuosoServer(_OnLoopback):
+    """A private OpenLink Virtuoso 7 (Debian's `virtuoso-opensource-7-bin`): its own database
+    folder and virtuoso.ini (tests/data/virtuoso.ini), loopback ports, no system service.
+
+    Virtuoso's SPARQL endpoint is /sparql (it takes updates there too, for a user with the
+    SPARQL_UPDATE role), its Graph Store endpoints /sparql-graph-crud (anonymous) and
+    /sparql-graph-crud-auth (Digest authentication). `start` grants SPARQL_UPDATE to the
+    anonymous SPARQL user, so this store accepts writes from anyone who reaches it: what
+    napgraph must never let through.
+    """
+
+    folder: Path
+    port: int
+    sql_port: int
+    process: subprocess.Popen | None = None
+    kind = "virtuoso"
+    query_path = "/sparql"
+
+    @property
+    def push_target(self) -> str:
+        """What `napgraph push --to` is given: the endpoint with the dba's credentials."""
+        return f"http://{VIRTUOSO_USER}:{VIRTUOSO_PASSWORD}@127.0.0.1:{self.port}/sparql"
+
+    @property
+    def log(self) -> Path:
+        return self.folder / "virtuoso.log"
+
+    def start(self) -> VirtuosoServer:
+        """Write virtuoso.ini, start the server, wait (at most 60 s) until /sparql answers,
+        then grant SPARQL_UPDATE to the anonymous user."""
+        template = (Path(__file__).parent / "data" / "virtuoso.ini").read_text()
+        ini = self.folder / "virtuoso.ini"
+        ini.write_text(template.format(folder=self.folder, sql_port=self.sql_port,
+                                       http_port=self.port))
+        with (self.folder / "stdout.log").open("ab") as sink:
+            self.process = subprocess.Popen([VIRTUOSO, "-f", "-c", str(ini)], cwd=self.folder,
+                                            stdout=sink, stderr=subprocess.STDOUT)
+        _wait_until_it_answers(self.process, self.query_url, self.log, 60)
+        self.isql('GRANT SPARQL_UPDATE TO "SPARQL";')
+        return self
+
+    def isql(self, statements: str) -> str:
+        """Run SQL statements with Virtuoso's isql as dba; return its output."""
+        result = subprocess.run([ISQL, f"127.0.0.1:{self.sql_port}", VIRTUOSO_USER,
+                                 VIRTUOSO_PASSWORD, f"exec={statements}"],
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0 and "Error" not in result.stdout, result.stdout
+        return result.stdout
+
+    def update(self, text: str) -> None:
+        """Run a SPARQL update on the store itself: Virtuoso takes it as a query."""
+        requests.post(self.query_url, data={"query": text}, timeout=30).raise_for_status()
+
+    def stop(self) -> None:
+        _stop(self.process, 30)
+
+
+VIRTUOSO = shutil.which("virtuoso-t") or "/usr/bin/virtuoso-t"
+ISQL = shutil.which("isql-vt") or "/usr/bin/isql-vt"
+VIRTUOSO_USER = VIRTUOSO_PASSWORD = "dba"  # a private instance's default administrator
+
+
+def _wait_until_it_answers(process: subprocess.Popen, query_url: str, log: Path,
+                           seconds: float) -> None:
+    """Wait until a store answers `ASK {}`; raise RuntimeError (with its log) if it exits
+    or does not answer in time."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args[0]} exited with {process.returncode}:\n"
+                               f"{log.read_text(errors='replace')[-2000:]}")
+        try:
+            if requests.get(query_url, params={"query": "ASK {}"}, timeout=2).ok:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.1)
+    _stop(process, 10)
+    raise RuntimeError(f"{process.args[0]} did not answer within {seconds:g} s")
+
+
+def _stop(process: subprocess.Popen | None, seconds: float) -> None:
+    if process is not None and process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+STORE_KINDS = ("oxigraph", "virtuoso")
+
+
+@pytest.fixture(scope="session")
+def start_store(start_oxigraph, tmp_path_factory) -> Iterator:
+    """A factory: start_store(kind) -> a running OxigraphServer ("oxigraph", with its union
+    default graph) or VirtuosoServer ("virtuoso"), stopped at the end of the session."""
+    started: list[VirtuosoServer] = []
+
+    def start(kind: str) -> OxigraphServer | VirtuosoServer:
+        if kind == "oxigraph":
+            return start_oxigraph()
+        server = VirtuosoServer(tmp_path_factory.mktemp("virtuoso"), free_port(), free_port())
+        started.append(server)
+        return server.start()
+
+    yield start
+    for server in started:
+        server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -97,10 +210,36 @@ def start_oxigraph(tmp_path_factory) -> Iterator:
         server.stop()
 
 
-def push_build(build_dir: Path, store: OxigraphServer) -> str:
+XSD = "http://www.w3.org/2001/XMLSchema#"
+INTEGERS = {f"{XSD}{name}" for name in (
+    "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
+    "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt", "unsignedShort",
+    "unsignedByte")}
+
+
+def fold_integers(triples: Iterable) -> set:
+    """rdflib triples with every integer subtype written as xsd:integer: Oxigraph stores
+    `"1"^^xsd:positiveInteger` as an xsd:integer, Virtuoso keeps the data's datatype."""
+    integer = URIRef(f"{XSD}integer")
+    return {(s, p, Literal(str(o), datatype=integer)
+             if isinstance(o, Literal) and str(o.datatype) in INTEGERS else o)
+            for s, p, o in triples}
+
+
+def store_quads(store: OxigraphServer | VirtuosoServer) -> int:
+    """Count every quad of every graph of the store, asking the store itself."""
+    response = requests.post(store.query_url, timeout=30,
+                             data={"query": "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }"},
+                             headers={"Accept": "application/sparql-results+json"})
+    response.raise_for_status()
+    return int(response.json()["results"]["bindings"][0]["n"]["value"])
+
+
+def push_build(build_dir: Path, store: OxigraphServer | VirtuosoServer) -> str:
     """Load a build folder into the store with `napgraph push`; return its output."""
-    result = subprocess.run([str(NAPGRAPH), "push", "--to", store.root, "--build-dir",
-                             str(build_dir)], capture_output=True, text=True, timeout=120)
+    target = getattr(store, "push_target", store.root)
+    result = subprocess.run([str(NAPGRAPH), "push", "--to", target, "--build-dir",
+                             str(build_dir)], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -123,6 +262,9 @@ def start_remote(tmp_path_factory) -> Iterator:
         server.stop()
 
 
+HTML_ERROR = (b"<!DOCTYPE html><html><head><title>Error</title><style>h3 { color: red }</style>"
+              b"</head><body><h3>Error HT059</h3>\n<p>Proxy access to 127.0.0.1\n denied</p>"
+              b"<script>var x = 1;</script></body></html>")
 EMPTY_LISTING = json.dumps({"head": {"vars": ["g", "n"]},
                             "results": {"bindings": []}}).encode()
 
@@ -131,9 +273,11 @@ EMPTY_LISTING = json.dumps({"head": {"vars": ["g", "n"]},
 class FakeStore:
     """A tiny SPARQL 'store' in the test process whose behaviour a test sets with `mode`:
 
-    "ok" answers every query with an empty, valid SELECT result; "garbage" with text that
+    "ok" answers an ASK query with true, every other query with an empty, valid SELECT
+    result; "garbage" with text that
     claims to be SPARQL JSON; "hang" never answers (until the session ends); "truncated"
-    starts a valid answer and closes the connection; an int answers with that status.
+    starts a valid answer and closes the connection; "html-error" answers 500 with an HTML
+    page as Virtuoso does; an int answers with that status.
     """
 
     mode: object = "ok"
@@ -175,8 +319,12 @@ def _fake_handler(store: FakeStore) -> type[BaseHTTPRequestHandler]:
                 self.end_headers()
                 self.wfile.write(EMPTY_LISTING[:20])
                 self.close_connection = True
+            elif mode == "html-error":
+                self._send(500, "text/html; charset=UTF-8", HTML_ERROR)
             elif isinstance(mode, int):
                 self._send(mode, "text/plain", f"store says {mode}".encode())
+            elif "ASK" in parse_qs(store.requests[-1]["body"]).get("query", [""])[0][:20]:
+                self._send(200, "application/sparql-results+json", b'{"boolean": true}')
             else:
                 self._send(200, "application/sparql-results+json", EMPTY_LISTING)
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from napgraph.cli import main
 from napgraph.graph.loaded import list_graphs
-from napgraph.graph.push import gsp_endpoint
+from napgraph.graph.push import PushError, gsp_endpoint
 from tests.server_fixtures import free_port
 from tests.store_fixtures import push_build
 
@@ -70,6 +70,32 @@ def test_gsp_endpoint(to, gsp, expected):
     assert gsp_endpoint(to, gsp) == expected
 
 
+@pytest.mark.parametrize(("to", "server", "expected"), [
+    ("http://h:8890/sparql", "Virtuoso/07.20.3229 (Linux) x86_64-pc-linux-gnu",
+     "http://h:8890/sparql-graph-crud"),
+    ("http://dba:pw@h:8890/sparql", "Virtuoso/07.20.3229 (Linux)",
+     "http://dba:pw@h:8890/sparql-graph-crud-auth"),
+    ("http://h:7878/query", "Oxigraph/0.5.13", "http://h:7878/store"),
+], ids=["virtuoso", "virtuoso-auth", "oxigraph"])
+def test_gsp_endpoint_of_a_known_store(to, server, expected):
+    assert gsp_endpoint(to, None, server) == expected
+
+
+@pytest.mark.parametrize("server", ["Apache-Jena-Fuseki/5.1", ""], ids=["fuseki", "unnamed"])
+def test_an_unknown_store_needs_gsp(server):
+    with pytest.raises(PushError, match="give it with --gsp"):
+        gsp_endpoint("http://h:3030/ds/query", None, server)
+
+
+def test_push_without_gsp_to_an_unknown_store_fails_at_once(fake_store, build):
+    """The fake store's Server header names Python's http.server: no default is guessed."""
+    before = len(fake_store.requests)
+    result = run_push("--to", fake_store.url, "--build-dir", str(build.release.parents[1]))
+    assert result.exit_code == 1
+    assert "give it with --gsp" in result.output
+    assert not [r for r in fake_store.requests[before:] if r["method"] == "PUT"]
+
+
 def run_push(*args: str):
     return CliRunner().invoke(main, ["push", *args])
 
@@ -78,8 +104,7 @@ def test_unreachable_store_exits_1_naming_the_url(build):
     url = f"http://127.0.0.1:{free_port()}"
     result = run_push("--to", url, "--build-dir", str(build.release.parents[1]))
     assert result.exit_code == 1
-    assert f"PUT {url}/store?graph=" in result.output
-    assert "cannot reach the store" in result.output
+    assert f"GET {url}: cannot reach the store" in result.output
 
 
 def test_an_error_status_exits_1_with_status_and_url(store, build):
@@ -140,7 +165,7 @@ def test_a_graph_spread_over_two_files_is_put_then_added_to(store, tmp_path, mon
     first.write_text(f"<urn:a> <urn:p> <urn:o1> <{graph}> .\n<urn:a> <urn:p> <urn:o2> .\n")
     second.write_text(f"<urn:b> <urn:p> <urn:o3> <{graph}> .\n")
     monkeypatch.setattr(push_module, "served_dataset", lambda _: ([first, second], "v"))
-    report = push_module.push(tmp_path, f"{store.root}/store")
+    report = push_module.push(tmp_path, store.root)
     assert [(g.name, g.triples) for g in report.graphs] == [(None, 1), (graph, 1), (graph, 1)]
     assert store_counts(store)[graph] == 2
 
@@ -162,7 +187,7 @@ def test_every_kind_of_term_arrives_unchanged(store, tmp_path, monkeypatch):
         encoding="utf-8",
     )
     monkeypatch.setattr(push_module, "served_dataset", lambda _: ([source], "v"))
-    push_module.push(tmp_path, f"{store.root}/store")
+    push_module.push(tmp_path, store.root)
     answer = requests.get(f"{store.root}/store", params={"graph": graph},
                           headers={"Accept": "application/n-triples"}, timeout=10)
     answer.raise_for_status()

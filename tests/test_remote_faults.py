@@ -76,6 +76,32 @@ def test_a_hanging_store_is_a_503_within_the_limit(fake, fake_remote):
     assert timed_query(fake_remote)[0].status_code == 200  # and it answers again
 
 
+@pytest.mark.parametrize(("query", "accept"), [
+    ("SELECT * { ?s ?p ?o }", "application/sparql-results+json"),
+    ("ASK { ?s ?p ?o }", "application/sparql-results+json"),
+    ("CONSTRUCT WHERE { ?s ?p ?o }", "application/n-triples"),
+    ("DESCRIBE <urn:x>", "application/n-triples"),
+], ids=["select", "ask", "construct", "describe"])
+def test_the_request_names_the_path_and_accepts_the_forms_formats(fake, fake_remote, query,
+                                                                  accept):
+    """Origin form: an absolute URL in the request line is a proxy request (Virtuoso: HT059).
+    A CONSTRUCT offered SPARQL JSON may be answered with bindings (Virtuoso does)."""
+    timed_query(fake_remote, query)
+    sent = fake.requests[-1]
+    assert sent["path"] == "/sparql"
+    assert sent["accept"].split(",")[0] == accept
+    other = "application/n-triples" if "results" in accept else "application/sparql-results"
+    assert other not in sent["accept"]
+
+
+def test_an_html_error_page_is_reduced_to_its_text(fake, fake_remote):
+    fake.mode = "html-error"
+    response, _ = timed_query(fake_remote)
+    assert response.status_code == 502
+    assert "(500: Error HT059 Proxy access to 127.0.0.1 denied)" in response.text
+    assert "<" not in response.text and "color" not in response.text
+
+
 def test_the_message_does_not_name_the_store(fake, fake_remote, fake_store):
     fake.mode = 500
     response, _ = timed_query(fake_remote)

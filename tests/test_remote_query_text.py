@@ -8,7 +8,12 @@ import pyoxigraph as ox
 import pytest
 
 from napgraph.server.backends.remote import _parse
-from napgraph.server.backends.remote_query import dataset_clauses, prepare_query
+from napgraph.server.backends.remote_query import (
+    dataset_clauses,
+    order_clause,
+    prepare_query,
+    without_dataset_clauses,
+)
 from napgraph.server.backends.runner import Engine
 from napgraph.server.http.errors import StoreBadAnswer
 
@@ -99,3 +104,27 @@ def test_answers_are_read_by_their_media_type(media_type, body, form, kind):
 def test_other_media_types_are_a_bad_answer(media_type):
     with pytest.raises(StoreBadAnswer, match="neither SPARQL results nor RDF"):
         _parse(media_type, b"whatever", "SELECT")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("SELECT * FROM <g> { ?s ?p ?o }", "SELECT *  { ?s ?p ?o }"),
+    ("SELECT * FROM NAMED <g> FROM p:x WHERE { ?s ?p ?o }", "SELECT *   WHERE { ?s ?p ?o }"),
+    ("SELECT * { ?s ?p 'FROM <g>' }", "SELECT * { ?s ?p 'FROM <g>' }"),
+    ("# FROM <g>\nASK {}", "# FROM <g>\nASK {}"),
+], ids=["from", "from-named-and-pname", "in-a-string", "in-a-comment"])
+def test_dataset_clauses_are_taken_out_of_the_text(text, expected):
+    assert without_dataset_clauses(text) == expected
+
+
+@pytest.mark.parametrize(("text", "projected", "expected"), [
+    ("SELECT ?a { ?a ?b ?c } ORDER BY LCASE(STR(?a)) DESC(?a) LIMIT 2", ["a"],
+     ("", "LCASE(STR(?a)) DESC(?a)")),
+    ("PREFIX x: <u:> SELECT ?a { ?a ?b ?c } ORDER BY x:f(?a)", ["a"],
+     ("PREFIX x: <u:>", "x:f(?a)")),
+    ("SELECT ?a { ?a ?b ?c } ORDER BY ?b", ["a"], None),
+    ("SELECT ?a { { SELECT ?a { ?a ?b ?c } ORDER BY ?a } }", ["a"], None),
+    ("SELECT ?a (COUNT(*) AS ?n) { ?a ?b ?c } GROUP BY ?a ORDER BY DESC(COUNT(*))", ["a", "n"],
+     None),
+], ids=["projected", "prologue", "not-projected", "only-in-a-subquery", "aggregate"])
+def test_order_clause(text, projected, expected):
+    assert order_clause(text, projected) == expected

@@ -10,6 +10,7 @@ dataset version.
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import pyoxigraph as ox
@@ -19,12 +20,14 @@ import requests
 from napgraph.graph import canned
 from napgraph.server.backends.embedded import EmbeddedBackend
 from napgraph.server.backends.remote import RemoteBackend
+from napgraph.server.backends.remote_query import order_clause
 from napgraph.server.backends.store import MediaTypes
 from tests.server_fixtures import make_build_dir, parse_rdf, protocol_nquads
-from tests.store_fixtures import push_build
+from tests.store_fixtures import INTEGERS, STORE_KINDS, XSD, fold_integers, push_build
 from tests.test_protocol_w3c import CASES, check_entry
 
 NAP = "https://w3id.org/napgraph/"
+W3C_GRAPHS = "http://kasei.us/2009/09/sparql/data/"
 PREFIXES = (f"PREFIX nap: <{NAP}ontology#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
             "PREFIX schema: <https://schema.org/>\n")
 JSON = "application/sparql-results+json"
@@ -58,9 +61,10 @@ SAMPLES = [
      if not query.params]
 
 
-@pytest.fixture(scope="module")
-def jp_store(build, start_oxigraph):
-    store = start_oxigraph()
+@pytest.fixture(scope="module", params=STORE_KINDS)
+def jp_store(request, build, start_store):
+    """The Japan build pushed into each kind of store in turn (Oxigraph, Virtuoso)."""
+    store = start_store(request.param)
     push_build(build.release.parent.parent, store)
     return store
 
@@ -81,43 +85,108 @@ def ask(server, query: str, accept: str = JSON, **params) -> requests.Response:
                          headers={"Accept": accept}, timeout=30)
 
 
-def solutions(response: requests.Response, ordered: bool):
-    """The parsed answer: a boolean, or the variables and rows (sorted unless `ordered`)."""
-    data = response.json()
+CONCATENATED = re.compile(r"GROUP_CONCAT\s*\(.*?\)\s*AS\s*\?(\w+)", re.IGNORECASE | re.DOTALL)
+
+
+def solutions(response: requests.Response, ordered: bool, query: str = "", fold: bool = False):
+    """The parsed answer: a boolean, or the variables and rows (sorted unless `ordered`).
+
+    With `fold`, what stores may write differently without changing the answer is made the
+    same: an integer subtype is xsd:integer, and a GROUP_CONCAT value has no language tag
+    (SPARQL leaves both to the implementation; Virtuoso writes them otherwise than Oxigraph).
+    """
+    data = response.json() if isinstance(response, requests.Response) else response
     if "boolean" in data:
         return data["boolean"]
-    rows = [json.dumps(row, sort_keys=True) for row in data["results"]["bindings"]]
+    concatenated = set(CONCATENATED.findall(query)) if fold else set()
+    rows = [json.dumps({name: _folded(term, name in concatenated) if fold else term
+                        for name, term in row.items()}, sort_keys=True)
+            for row in data["results"]["bindings"]]
     return data["head"]["vars"], rows if ordered else sorted(rows)
+
+
+def _folded(term: dict, concatenated: bool) -> dict:
+    term = dict(term, type="literal" if term["type"] == "typed-literal" else term["type"])
+    if term.get("datatype") in INTEGERS:
+        term["datatype"] = f"{XSD}integer"
+    if concatenated:  # GROUP_CONCAT's order is the store's: compare the sorted parts
+        term.pop("xml:lang", None)
+        term["value"] = ", ".join(sorted(term["value"].split(", ")))
+    return term
+
+
+# Canned queries that Virtuoso 7.2.5 (Debian's) answers wrongly: the test checks they still
+# differ, so a store that gets them right is noticed. docs/scaling.md lists them.
+VIRTUOSO_WRONG = {
+    "canned-actors-by-kind": "counts no meetings for people: a BIND inside a UNION branch "
+                             "followed by an OPTIONAL loses the OPTIONAL's rows",
+    "canned-observer-organisations": "loses the rows of a `skos:broader*` path when the "
+                                     "default graph is several graphs (napgraph's scope)",
+}
 
 
 # --- the same answers as the embedded store ---------------------------------------------
 
 
-@pytest.mark.parametrize(("query", "params"), [(q, p) for _, q, p in SAMPLES],
+@pytest.mark.parametrize(("name", "query", "params"), SAMPLES,
                          ids=[name for name, _, _ in SAMPLES])
-def test_same_answer_as_embedded(remote, embedded, query, params):
+def test_same_answer_as_embedded(jp_store, remote, embedded, name, query, params):
+    """Oxigraph gives the same rows; Virtuoso the same rows once integer subtypes and
+    GROUP_CONCAT's language are folded, and a DESCRIBE that adds the triples pointing at the
+    resource (docs/scaling.md). Both in the same order: napgraph sorts a store's rows by the
+    query's ORDER BY itself."""
     is_graph = query.lstrip().startswith(("CONSTRUCT", "DESCRIBE"))
     accept = "application/n-triples" if is_graph else JSON
     there, here = ask(remote, query, accept, **params), ask(embedded, query, accept, **params)
     assert there.status_code == here.status_code == 200, there.text
     assert there.headers["Content-Type"] == here.headers["Content-Type"]
+    exact = jp_store.kind == "oxigraph"
     if is_graph:
-        expected = parse_rdf(here.content, "application/n-triples")
+        expected = set(parse_rdf(here.content, "application/n-triples"))
         assert len(expected) > 0
-        assert set(parse_rdf(there.content, "application/n-triples")) == set(expected)
+        found = set(parse_rdf(there.content, "application/n-triples"))
+        if exact:
+            assert found == expected
+            return
+        found, expected = fold_integers(found), fold_integers(expected)
+        if query.lstrip().startswith("DESCRIBE"):
+            subject = query.split("<", 1)[1].split(">", 1)[0]
+            assert expected <= found
+            assert all(str(o) == subject for _, _, o in found - expected)
+        else:
+            assert found == expected
+    elif not exact and name in VIRTUOSO_WRONG:
+        assert solutions(there, False, query, True) != solutions(here, False, query, True)
     else:
-        ordered = "ORDER BY" in query
-        assert solutions(there, ordered) == solutions(here, ordered)
+        # napgraph sorts a store's rows as pyoxigraph does, when the ORDER BY names only
+        # projected variables; otherwise Virtuoso's order is its own.
+        ordered = "ORDER BY" in query and (exact or order_clause(
+            PREFIXES + query, here.json()["head"]["vars"]) is not None)
+        assert (solutions(there, ordered, query, fold=not exact)
+                == solutions(here, ordered, query, fold=not exact))
 
 
 @pytest.mark.parametrize("accept", ["application/sparql-results+xml", "text/csv",
                                     "text/tab-separated-values"])
-def test_ordered_answers_are_byte_identical_in_every_format(remote, embedded, accept):
-    """The remote answer is written by the embedded store's own writer."""
+def test_ordered_answers_are_byte_identical_in_every_format(jp_store, remote, embedded, accept):
+    """The remote answer is written by the embedded store's own writer. Virtuoso keeps the
+    data's integer subtype (xsd:positiveInteger) where Oxigraph writes xsd:integer, so its
+    answer is the same once that is folded."""
     query = QUERIES["consultations"].text
     there, here = ask(remote, query, accept), ask(embedded, query, accept)
     assert there.status_code == 200
-    assert there.content == here.content
+    if jp_store.kind == "oxigraph" or accept == "text/csv":  # CSV writes no datatypes
+        assert there.content == here.content
+    else:
+        results_format = ox.QueryResultsFormat.from_media_type(accept)
+        assert _plain_rows(there.content, results_format) == _plain_rows(here.content,
+                                                                        results_format)
+
+
+def _plain_rows(body: bytes, results_format) -> list[tuple]:
+    """The rows in order, each term as its value alone (integer subtypes so folded)."""
+    return [tuple(None if term is None else term.value for term in row)
+            for row in ox.parse_query_results(body, results_format)]
 
 
 @pytest.mark.parametrize("accept", ["text/turtle", "application/ld+json", "application/rdf+xml",
@@ -157,8 +226,9 @@ def test_bindings_give_the_same_answer_as_substitutions(jp_store, build, slug):
     options = dict(default_graph_uris=None, named_graph_uris=None, union_default=True,
                    timeout=10, base_iri=None, media_types=media, max_rows=0,
                    bindings=bindings)
-    remote = RemoteBackend(jp_store.query_url, service_allowlist=(), union="store", refresh=0,
-                           connect_timeout=2, listing_timeout=10, connections=2)
+    remote = RemoteBackend(jp_store.query_url, service_allowlist=(), union="store",
+                           graph_scope=(f"{NAP}graph/",), refresh=0, connect_timeout=2,
+                           listing_timeout=10, connections=2)
     embedded = EmbeddedBackend([str(build.release / "napgraph.nq")], "v", runners=1,
                                service_allowlist=(), memory_mb=0)
     try:
@@ -168,18 +238,21 @@ def test_bindings_give_the_same_answer_as_substitutions(jp_store, build, slug):
         remote.close()
         embedded.close()
     assert here["results"]["bindings"], "the defaults should give an answer"
-    assert there == here
+    exact = jp_store.kind == "oxigraph"
+    assert (solutions(there, True, query.text, fold=not exact)
+            == solutions(here, True, query.text, fold=not exact))
 
 
 # --- protocol behaviour -------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def remote_protocol_server(start_oxigraph, start_remote, tmp_path_factory):
-    store = start_oxigraph()
+@pytest.fixture(scope="module", params=STORE_KINDS)
+def remote_protocol_server(request, start_store, start_remote, tmp_path_factory):
+    store = start_store(request.param)
     build = make_build_dir(tmp_path_factory.mktemp("protocol") / "build", protocol_nquads(), "w3c")
     push_build(build, store)
-    return start_remote(store.query_url)
+    # The suite's graphs are not under napgraph's base: they are the graphs served here.
+    return start_remote(store.query_url, STORE_GRAPHS=[W3C_GRAPHS])
 
 
 @pytest.mark.parametrize("requests_", [reqs for _, reqs in CASES],
@@ -234,10 +307,17 @@ def test_service_description_lists_the_stores_graphs(remote, build):
 # --- SERVICE ------------------------------------------------------------------------------
 
 
-def test_allowed_service_is_called_by_the_store(remote, embedded):
+def test_allowed_service_is_called_by_the_store(jp_store, remote, embedded):
+    """Oxigraph calls the endpoint; Virtuoso 7.2 as Debian ships it cannot (its SERVICE needs
+    more setup than a SPARQL endpoint gives), and says so in its own words, which napgraph
+    passes on as a 502 (docs/scaling.md)."""
     query = (f"SELECT ?n {{ SERVICE <{embedded.endpoint}> {{ SELECT (COUNT(*) AS ?n) "
              "{ ?c a nap:Consultation } } }")
     response = ask(remote, query)
+    if jp_store.kind == "virtuoso":
+        assert response.status_code == 502
+        assert "Virtuoso" in response.text and "SQ200" in response.text
+        return
     assert response.status_code == 200, response.text
     assert response.json()["results"]["bindings"][0]["n"]["value"] == "10"
     assert "ETag" not in response.headers  # depends on more than our data

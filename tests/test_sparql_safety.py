@@ -53,10 +53,11 @@ def test_updates_are_refused(live_server, request_args):
     "CLEAR ALL",
     "DELETE WHERE { ?s ?p ?o }",
 ], ids=["insert", "load", "clear", "delete"])
-def test_update_operations_sent_as_queries_are_syntax_errors(live_server, query):
+def test_update_operations_sent_as_queries_are_refused_as_updates(live_server, query):
     response = requests.get(live_server.endpoint, params={"query": query}, timeout=10)
-    assert response.status_code == 400
-    assert response.text.startswith("error at 1:")
+    assert response.status_code == 403
+    assert READ_ONLY in response.text
+    assert "at line 1, column 1 starts an update" in response.text
 
 
 def test_a_runaway_query_is_stopped_while_others_are_answered(live_server):

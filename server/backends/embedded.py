@@ -28,6 +28,7 @@ from ..http.errors import (
     NotAcceptable,
     QuerySyntaxError,
     QueryTooComplex,
+    ReadOnly,
     ServiceCallFailed,
     ServiceNotAllowed,
 )
@@ -142,6 +143,7 @@ class EmbeddedBackend:
 
 _REPLY_ERRORS = {
     "syntax": QuerySyntaxError,
+    "read-only": ReadOnly,
     "too-deep": QueryTooComplex,
     "refused": ServiceNotAllowed,
     "unacceptable": UnacceptableForm,

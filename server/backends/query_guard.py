@@ -65,7 +65,7 @@ def inspect_query(text: str, allowlist: Collection[str], resolve: Resolver,
         if max_nesting:
             _check_nesting(decoded, decoded_tokens, max_nesting)
         services += _check_services(decoded, decoded_tokens, allowlist, resolve, bound)
-    body = tokens[_prologue_length(tokens):]
+    body = tokens[prologue_length(tokens):]
     form = body[0].text.upper() if body and body[0].kind == "WORD" else None
     return QueryFacts(
         form=form if form in FORMS else None,
@@ -116,7 +116,7 @@ def _check_nesting(text: str, tokens: list[Token], limit: int) -> None:
                            f"{limit} are allowed (MAX_QUERY_NESTING)")
 
 
-def _prologue_length(tokens: list[Token]) -> int:
+def prologue_length(tokens: list[Token]) -> int:
     """Count the tokens of the leading BASE/PREFIX declarations."""
     index = 0
     while index < len(tokens):
@@ -134,9 +134,9 @@ def _prologue_length(tokens: list[Token]) -> int:
 
 def _check_services(text: str, tokens: list[Token], allowlist: Collection[str],
                     resolve: Resolver, bound: Mapping[str, str]) -> list[str]:
-    prologue_length = _prologue_length(tokens)
-    prologue = text[:tokens[prologue_length - 1].start
-                    + len(tokens[prologue_length - 1].text)] if prologue_length else ""
+    prologue_end = prologue_length(tokens)
+    prologue = text[:tokens[prologue_end - 1].start
+                    + len(tokens[prologue_end - 1].text)] if prologue_end else ""
     found = []
     for index, token in enumerate(tokens):
         if not token.is_keyword("SERVICE"):

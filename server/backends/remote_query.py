@@ -9,7 +9,7 @@ spliced from text.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 import pyoxigraph as ox
 
@@ -95,6 +95,98 @@ def dataset_clauses(text: str, resolve: Resolver) -> tuple[list[str], list[str]]
         except ValueError:
             return [], []
     return default, named
+
+
+def without_dataset_clauses(text: str) -> str:
+    """The query text with its FROM and FROM NAMED clauses taken out.
+
+    They are sent as protocol parameters instead (dataset_clauses), which the protocol says
+    override them; Virtuoso lets the query's FROM win, so a FROM left in the text could
+    name a graph outside napgraph's scope.
+
+    >>> without_dataset_clauses("SELECT * FROM <g> FROM NAMED <h> { ?s ?p ?o }")
+    'SELECT *   { ?s ?p ?o }'
+    """
+    tokens = significant_tokens(text)
+    start = _form_index(tokens)
+    if start is None:
+        return text
+    cuts = []
+    for index, token in enumerate(tokens[start:-1], start):
+        if not token.is_keyword("FROM"):
+            continue
+        target = index + 2 if tokens[index + 1].is_keyword("NAMED") else index + 1
+        if target < len(tokens):
+            cuts.append((token.start, tokens[target].start + len(tokens[target].text)))
+    for begin, end in reversed(cuts):
+        text = text[:begin] + text[end:]
+    return text
+
+
+def graphs_named_out_of_scope(text: str, resolve: Resolver, in_scope: Callable[[str], bool],
+                              empty_graph: str) -> str:
+    """The query text with each `GRAPH <iri>` (or prefixed name) whose IRI is out of scope
+    naming `empty_graph` instead.
+
+    Virtuoso 7.2 answers `ASK { GRAPH <iri> { … } }` true (and COUNT(*) 1) for a graph that
+    is not among the request's named graphs; the empty graph, which is, answers as none.
+    A name that cannot be resolved is left for the store to refuse.
+    """
+    tokens = significant_tokens(text)
+    start = _form_index(tokens)
+    if start is None:
+        return text
+    prologue = text[:tokens[start].start]
+    edits = []
+    for index, token in enumerate(tokens[:-1]):
+        target = tokens[index + 1]
+        if not token.is_keyword("GRAPH") or target.kind not in ("IRI", "PNAME"):
+            continue
+        try:
+            iri = resolve(prologue, target.text)
+        except ValueError:
+            continue
+        if not in_scope(iri):
+            edits.append((target.start, target.start + len(target.text)))
+    for begin, end in reversed(edits):
+        text = f"{text[:begin]}<{empty_graph}>{text[end:]}"
+    return text
+
+
+_AGGREGATES = frozenset({"COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT"})
+_AFTER_ORDER = ("LIMIT", "OFFSET", "VALUES")
+
+
+def order_clause(text: str, projected: Sequence[str]) -> tuple[str, str] | None:
+    """The query's prologue and its top-level ORDER BY conditions, if they can be evaluated
+    on the answer's rows alone: every variable they name is `projected`, and they use no
+    aggregate. None otherwise (or when the query has no ORDER BY).
+
+    >>> order_clause("PREFIX x: <u:> SELECT ?a { ?a ?b ?c } ORDER BY LCASE(?a) LIMIT 3", ["a"])
+    ('PREFIX x: <u:>', 'LCASE(?a)')
+    """
+    tokens = significant_tokens(text)
+    start = _form_index(tokens)
+    if start is None:
+        return None
+    depth, begin = 0, None
+    for index, token in enumerate(tokens):
+        if token.kind == "PUNCT" and token.text in "{}":
+            depth += 1 if token.text == "{" else -1
+        elif (depth == 0 and token.is_keyword("ORDER") and index + 1 < len(tokens)
+              and tokens[index + 1].is_keyword("BY")):
+            begin = index + 2
+    if begin is None or begin >= len(tokens):
+        return None
+    end = next((i for i in range(begin, len(tokens))
+                if any(tokens[i].is_keyword(word) for word in _AFTER_ORDER)), len(tokens))
+    clause = tokens[begin:end]
+    names = set(projected)
+    if not clause or any(t.kind == "VAR" and t.text[1:] not in names for t in clause) or any(
+            t.kind == "WORD" and t.text.upper() in _AGGREGATES for t in clause):
+        return None
+    stop = clause[-1].start + len(clause[-1].text)
+    return text[:tokens[start].start].strip(), text[clause[0].start:stop]
 
 
 def _form_index(tokens: list[Token]) -> int | None:

@@ -30,6 +30,7 @@ from napgraph.graph.rdf_files import LOADABLE, format_of
 
 from .messages import QueryRequest
 from .query_guard import QueryTooDeep, ServiceRefused, inspect_query
+from .query_parse import update_refusal
 
 _PR_SET_PDEATHSIG = 1
 # RDF/XML writes a predicate as a QName; it needs an XML name at the end of the IRI.
@@ -127,7 +128,8 @@ class Engine:
         try:
             result = self.store.query(query, **options)
         except SyntaxError as error:
-            return ("syntax", str(error))
+            refusal = update_refusal(query)
+            return ("read-only", str(refusal)) if refusal else ("syntax", str(error))
         form = ("ASK" if isinstance(result, ox.QueryBoolean)
                 else "SELECT" if isinstance(result, ox.QuerySolutions) else "CONSTRUCT")
         media_type = chosen[form]
@@ -181,11 +183,7 @@ def serialize(result: ox.QueryBoolean | ox.QuerySolutions | ox.QueryTriples, med
             return result.serialize(format=results_format), False
         rows = list(itertools.islice(result, max_rows + 1))
         truncated = len(rows) > max_rows
-        # pyoxigraph serializes only whole result iterators, so the kept rows are written as
-        # TSV (whose cells are N-Triples terms) and re-read: the format writers stay pyoxigraph's.
-        tsv = "\t".join(str(variable) for variable in result.variables) + "\n" + "".join(
-            "\t".join(_tsv_term(term) for term in row) + "\n" for row in rows[:max_rows])
-        kept = ox.parse_query_results(tsv.encode(), ox.QueryResultsFormat.TSV)
+        kept = solutions_of(result.variables, rows[:max_rows])
         return kept.serialize(format=results_format), truncated
     rdf_format = ox.RdfFormat.from_media_type(media_type)
     triples = list(itertools.islice(result, max_rows + 1)) if max_rows else list(result)
@@ -214,6 +212,18 @@ def _xml_1_0(body: bytes) -> bytes:
                               "XML 1.0 cannot represent; ask for JSON, CSV, TSV, Turtle, "
                               "N-Triples or JSON-LD")
     return body.replace(b"\r", b"&#13;")
+
+
+def solutions_of(variables: Iterable[ox.Variable],
+                 rows: Iterable[ox.QuerySolution]) -> ox.QuerySolutions:
+    """Rows already read, as QuerySolutions again (what pyoxigraph's writers take).
+
+    pyoxigraph serializes only whole result iterators, so the rows are written as TSV (whose
+    cells are N-Triples terms) and re-read: the format writers stay pyoxigraph's.
+    """
+    tsv = "\t".join(str(variable) for variable in variables) + "\n" + "".join(
+        "\t".join(_tsv_term(term) for term in row) + "\n" for row in rows)
+    return ox.parse_query_results(tsv.encode(), ox.QueryResultsFormat.TSV)
 
 
 def _tsv_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> str:

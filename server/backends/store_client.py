@@ -19,6 +19,7 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
@@ -39,8 +40,9 @@ log = logging.getLogger(__name__)
 
 FORM_TYPE = "application/x-www-form-urlencoded"
 # What napgraph asks a store for: formats every SPARQL store writes, that pyoxigraph reads
-# exactly (JSON first; SPARQL CSV is lossy, so never asked for). One Accept header serves
-# every query form; the answer's Content-Type says which one the store chose.
+# exactly (SPARQL CSV is lossy, so never asked for). The Accept header names only the kind
+# the query form answers with: a store that is offered SPARQL JSON for a CONSTRUCT may send
+# its triples as JSON bindings (Virtuoso does).
 RESULTS_FORMATS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
     "application/sparql-results+xml": ox.QueryResultsFormat.XML,
@@ -54,12 +56,16 @@ RDF_FORMATS = {
     "application/n-quads": ox.RdfFormat.N_QUADS,
     "application/trig": ox.RdfFormat.TRIG,
 }
-ACCEPT = ("application/sparql-results+json, application/n-triples;q=0.95, "
-          "text/turtle;q=0.9, application/sparql-results+xml;q=0.8, "
-          "application/rdf+xml;q=0.7, application/ld+json;q=0.6")
+RESULTS_ACCEPT = ("application/sparql-results+json, application/sparql-results+xml;q=0.8, "
+                  "text/tab-separated-values;q=0.5")
+RDF_ACCEPT = ("application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.7, "
+              "application/ld+json;q=0.6, application/n-quads;q=0.5")
+ACCEPT = {"SELECT": RESULTS_ACCEPT, "ASK": RESULTS_ACCEPT, "CONSTRUCT": RDF_ACCEPT,
+          "DESCRIBE": RDF_ACCEPT}
 # Statuses that say "not now" rather than "never": the client may retry.
 BUSY_STATUSES = frozenset({408, 429, 502, 503, 504})
-ERROR_BODY_BYTES = 2000
+ERROR_BODY_BYTES = 4000
+ERROR_MESSAGE_CHARS = 600
 CHUNK = 65536
 
 
@@ -135,21 +141,25 @@ class StoreClient:
         if parsed.scheme not in ("http", "https") or not parsed.host:
             raise ValueError(f"{url!r} is not an http or https URL")
         self.url = parsed._replace(auth=None).url
-        self._headers = {"User-Agent": f"napgraph/{__version__}",
-                         "Content-Type": FORM_TYPE, "Accept": ACCEPT}
+        # The request line names the path only (origin form): an absolute URL there is a
+        # proxy request, which Virtuoso refuses (HT059).
+        self._target = parsed.request_uri
+        self._headers = {"User-Agent": f"napgraph/{__version__}", "Content-Type": FORM_TYPE}
         if parsed.auth:  # http://user:password@host/...: basic authentication
             self._headers.update(urllib3.util.make_headers(basic_auth=parsed.auth))
         self._connect_timeout = connect_timeout
         self._pool = urllib3.connection_from_url(self.url, maxsize=connections, block=False)
 
-    def post(self, form: Sequence[tuple[str, str]], *, deadline: float,
+    def post(self, form: Sequence[tuple[str, str]], query_form: str, *, deadline: float,
              limit: float) -> StoreAnswer:
         """POST a protocol form (query=, default-graph-uri=...) and return the 2xx answer.
 
-        `deadline` is a time.monotonic() value; `limit` is the time limit it stands for (for
+        `query_form` (SELECT, ASK, CONSTRUCT, DESCRIBE) chooses the Accept header; `deadline`
+        is a time.monotonic() value; `limit` is the time limit it stands for (for
         messages). Raises StoreUnavailable, StoreBadAnswer or QuerySyntaxError.
         """
         body = urlencode(form).encode("utf-8")
+        headers = {**self._headers, "Accept": ACCEPT[query_form]}
         # One resend when a kept-alive connection turns out closed (the store restarted):
         # a query has no side effect, so sending it again is safe.
         for attempt in (1, 2):
@@ -159,8 +169,8 @@ class StoreClient:
             timeout = urllib3.Timeout(connect=min(self._connect_timeout, remaining),
                                       read=remaining)
             try:
-                response = self._pool.urlopen("POST", self.url, body=body,
-                                              headers=self._headers, timeout=timeout,
+                response = self._pool.urlopen("POST", self._target, body=body,
+                                              headers=headers, timeout=timeout,
                                               retries=False, redirect=False,
                                               preload_content=False)
                 break
@@ -220,11 +230,46 @@ def _message(body: bytes, headers: urllib3.HTTPHeaderDict) -> str:
         try:
             data = json.loads(text)
         except ValueError:
-            return text[:500]
+            return text[:ERROR_MESSAGE_CHARS]
         if isinstance(data, dict):
             for key in ("exception", "message", "error", "detail"):
                 if isinstance(data.get(key), str):
                     return data[key]
-    if text.lstrip().startswith("<"):  # an HTML error page says nothing useful in plain text
-        return ""
-    return text[:ERROR_BODY_BYTES]
+    if "html" in (headers.get("Content-Type") or "") or text.lstrip().startswith("<"):
+        text = html_text(text)
+    return text[:ERROR_MESSAGE_CHARS]
+
+
+def html_text(page: str) -> str:
+    """The text of an HTML error page, whitespace collapsed (scripts and styles left out).
+
+    >>> html_text("<html><style>p {}</style><h1>Error</h1><p>Proxy access denied</p></html>")
+    'Error Proxy access denied'
+    """
+    reader = _TextOfHTML()
+    reader.feed(page)
+    reader.close()
+    return " ".join(" ".join(reader.parts).split())
+
+
+class _TextOfHTML(HTMLParser):
+    _HIDDEN = frozenset({"script", "style", "head"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in self._HIDDEN:
+            self._hidden += 1
+        elif tag in ("p", "br", "div", "h1", "h2", "h3", "li", "pre", "tr"):
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._HIDDEN and self._hidden:
+            self._hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.parts.append(data)

@@ -101,6 +101,11 @@ SETTINGS: tuple[Setting, ...] = (
             "\"store\" (the store is configured so, e.g. `oxigraph serve --union-default-graph`; "
             "checked whenever the graphs are read) or \"protocol\" (each query names every "
             "graph in default-graph-uri and named-graph-uri).", choices=("store", "protocol")),
+    Setting("STORE_GRAPHS", [], "list",
+            "IRI prefixes of the named graphs served from a remote store; every other graph "
+            "of the store (Virtuoso's virtrdf#, DAV/...) is left out of the listing, the "
+            "service description and every query's dataset. Empty: the dataset base's "
+            "graph/ (DATA_BASE_IRI + \"graph/\"); \"*\": every graph of the store."),
     Setting("STORE_REFRESH", 60.0, "float",
             "Seconds between two readings of a remote store's named graphs and their sizes, "
             "from which the dataset version (and so every ETag) is derived. 0: read them only "

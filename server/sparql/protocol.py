@@ -15,6 +15,7 @@ from flask import Request
 
 from napgraph.graph.canned import CannedQuery
 
+from ..backends.query_parse import READ_ONLY
 from ..backends.store import Backend, MediaTypes, QueryResult
 from ..http.cache import ResponseCache
 from ..http.errors import BadProtocolRequest, QueryStringTooLong, ReadOnly, UnsupportedMediaType
@@ -23,7 +24,6 @@ from .service_description import ServiceDescription
 FORM_TYPE = "application/x-www-form-urlencoded"
 QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
-READ_ONLY = "this endpoint is read-only: SPARQL updates are not accepted"
 
 
 @dataclass
