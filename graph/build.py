@@ -8,7 +8,14 @@ from rdflib import Graph
 
 from napgraph.graph import iris
 from napgraph.graph.dataset import build_dataset
-from napgraph.graph.publish import generator, publish, serialize_all, to_quads, version_of
+from napgraph.graph.publish import (
+    PublishError,
+    generator,
+    publish,
+    serialize_all,
+    to_quads,
+    version_of,
+)
 from napgraph.graph.source import SourceError
 from napgraph.graph.validate import validate_graph
 
@@ -68,7 +75,10 @@ def run_build(
         },
         "counts": counts,
     }
-    release = publish(build_dir, files, manifest)
+    try:
+        release = publish(build_dir, files, manifest)
+    except PublishError as error:
+        raise BuildError(str(error)) from None
     return BuildReport(
         release, version, counts, dataset.record.repairs, time.perf_counter() - started
     )

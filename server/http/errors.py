@@ -43,10 +43,6 @@ class UnsupportedMediaType(NapgraphError):
     """A POST body whose Content-Type is neither a form nor application/sparql-query."""
 
 
-class UnknownFormat(NapgraphError):
-    """`format=` names no format this endpoint knows."""
-
-
 class NotAcceptable(NapgraphError):
     """No format of the result kind fits the Accept header or the `format=` parameter."""
 
@@ -106,7 +102,6 @@ HTTP_STATUS: dict[type[NapgraphError], tuple[int, dict[str, str]]] = {
     BadProtocolRequest: (400, {}),
     BadParameter: (400, {}),
     ResourceNotFound: (404, {}),
-    UnknownFormat: (400, {"Vary": "Accept"}),
     ReadOnly: (403, {}),
     ServiceNotAllowed: (403, {}),
     NotAcceptable: (406, {"Vary": "Accept"}),
