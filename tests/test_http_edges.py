@@ -122,7 +122,7 @@ def test_a_body_shorter_than_its_length_is_not_run(live_server, content_type, bo
     answer = raw_exchange(live_server, head + body)
     status_line = answer.split(b"\r\n", 1)[0]
     assert status_line.split()[1] == b"400", answer[:500]
-    assert f"ended after {len(body)} of the {len(body) + 40} bytes".encode() in answer
+    assert b"the request body ended before the length its headers announced" in answer
 
 
 @pytest.fixture(scope="module")
