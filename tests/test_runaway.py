@@ -1,7 +1,7 @@
 """Runaway queries: pathological queries (tests/data/runaway/*.rq: cartesian products,
 unbounded property paths, sorts and regular expressions over products, nested subqueries,
 GROUP_CONCAT of everything) sent one after another and then several at once to a real server
-with QUERY_TIMEOUT=2 and two gunicorn workers. Each is cut within the limit plus one second
+with QUERY_TIMEOUT=2 and two web workers. Each is cut within the limit plus one second
 with the timeout message; a probe client asking simple queries all along is answered every
 time; afterwards normal queries work. The peak memory of the server's process tree is
 sampled and reported.

@@ -28,9 +28,10 @@ class EmbeddedBackend:
 
     def __init__(self, files: Sequence[str], version: str, *, runners: int,
                  service_allowlist: Sequence[str], memory_mb: int,
-                 max_nesting: int = 0) -> None:
+                 max_nesting: int = 0, preempt_after: float = 0.0) -> None:
         self.pool = RunnerPool(RunnerSpec(tuple(files), tuple(service_allowlist), memory_mb,
-                                          max_nesting), size=runners)
+                                          max_nesting), size=runners,
+                               preempt_after=preempt_after)
         try:
             loaded = self.pool.start()
         except BaseException:
@@ -45,7 +46,8 @@ class EmbeddedBackend:
         return cls(files, version, runners=settings["QUERY_RUNNERS"],
                    service_allowlist=settings["SERVICE_ALLOWLIST"],
                    memory_mb=settings["RUNNER_MEMORY_MB"],
-                   max_nesting=settings["MAX_QUERY_NESTING"])
+                   max_nesting=settings["MAX_QUERY_NESTING"],
+                   preempt_after=settings["QUERY_PREEMPT_AFTER"])
 
     def query(self, query_text: str, *, default_graph_uris: Sequence[str] | None,
               named_graph_uris: Sequence[str] | None, union_default: bool, timeout: float,

@@ -63,6 +63,10 @@ class QueryTimeout(NapgraphError):
     """The query ran past QUERY_TIMEOUT and its runner was stopped."""
 
 
+class QueryPreempted(NapgraphError):
+    """The query had run QUERY_PREEMPT_AFTER seconds while others waited, and was stopped."""
+
+
 class RunnersBusy(NapgraphError):
     """Every query runner stayed busy for QUERY_TIMEOUT."""
 
@@ -110,6 +114,7 @@ HTTP_STATUS: dict[type[NapgraphError], tuple[int, dict[str, str]]] = {
     ServiceCallFailed: (502, {}),
     QueryTimeout: (503, {}),
     RunnersBusy: (503, {"Retry-After": "1"}),
+    QueryPreempted: (503, {"Retry-After": "1"}),
     RunnerStopped: (503, {}),
     StoreBadAnswer: (502, {}),
     StoreUnavailable: (503, {"Retry-After": "5"}),

@@ -9,8 +9,9 @@ the worker's asyncio loop, where:
    answered 429 at once;
 2. the body is read on the loop, not in a thread, within BODY_TIMEOUT (408 past it) and
    MAX_REQUEST_BYTES (werkzeug then answers 413);
-3. only then is the WSGI app (Flask) called, in one of WORKER_THREADS threads, and its
-   response sent chunk by chunk.
+3. only then is the WSGI app (Flask) called, in one of WORKER_THREADS threads of its lane
+   (ad-hoc SPARQL, or the site: pages and canned queries), and its response sent chunk by
+   chunk.
 
 So slow or idle clients hold a small tokio task each, never one of the app's threads. The
 front's own refusals carry the security headers (headers.py) like every other answer.
@@ -41,8 +42,11 @@ class WsgiFront:
 
     def __init__(self, wsgi_app: Callable, settings: Any) -> None:
         self.wsgi_app = wsgi_app
-        self.pool = ThreadPoolExecutor(settings["WORKER_THREADS"],
-                                       thread_name_prefix="napgraph-request")
+        # Two lanes, each with its own threads: ad-hoc SPARQL (/sparql), and everything else
+        # (pages, canned queries, files). Queries that wait for a runner fill only their lane.
+        self.lanes = {lane: ThreadPoolExecutor(settings["WORKER_THREADS"],
+                                               thread_name_prefix=f"napgraph-{lane}")
+                      for lane in ("sparql", "site")}
         self.body_timeout = settings["BODY_TIMEOUT"]
         self.max_body = settings["MAX_REQUEST_BYTES"]
         self.per_client = settings["MAX_REQUESTS_PER_CLIENT"]
@@ -76,7 +80,8 @@ class WsgiFront:
                 await refuse(send, 400, "the request body ended before the length its headers "
                              "announced, or its chunks are malformed; nothing was run")
                 return
-            await self._respond(environ_of(scope, body), send)
+            lane = "sparql" if scope["path"].rstrip("/") == "/sparql" else "site"
+            await self._respond(environ_of(scope, body), send, self.lanes[lane])
         finally:
             self.active[client] -= 1
             if not self.active[client]:
@@ -97,21 +102,22 @@ class WsgiFront:
                 break
         return b"".join(chunks)[:self.max_body + 1]
 
-    async def _respond(self, environ: dict[str, Any], send: Send) -> None:
+    async def _respond(self, environ: dict[str, Any], send: Send,
+                       pool: ThreadPoolExecutor) -> None:
         loop = asyncio.get_running_loop()
-        started = await loop.run_in_executor(self.pool, _start, self.wsgi_app, environ)
+        started = await loop.run_in_executor(pool, _start, self.wsgi_app, environ)
         status, headers, body, chunks = started
         await send({"type": "http.response.start", "status": status, "headers": headers})
         try:
             for chunk in chunks:
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
-            while (chunk := await loop.run_in_executor(self.pool, next, body, None)) is not None:
+            while (chunk := await loop.run_in_executor(pool, next, body, None)) is not None:
                 if chunk:
                     await send({"type": "http.response.body", "body": chunk,
                                 "more_body": True})
             await send({"type": "http.response.body", "body": b""})
         finally:
-            await loop.run_in_executor(self.pool, _close, body)
+            await loop.run_in_executor(pool, _close, body)
 
 
 # The longest request target: Granian reads far longer ones; the app's own limit,

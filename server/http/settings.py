@@ -77,6 +77,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("QUERY_RUNNERS", 2, "int",
             "Query runner processes per web worker. Each holds its own copy of the data, so "
             "this many queries of one worker run at once.", minimum=1),
+    Setting("QUERY_PREEMPT_AFTER", 1.0, "float",
+            "Seconds after which a running query may be stopped (503) when another query has "
+            "waited that long for a runner: the longest-running one goes. 0: never.",
+            minimum=0),
     Setting("RUNNER_MEMORY_MB", 2048, "int",
             "Address-space limit of each query runner in MiB; a query that needs more stops "
             "its runner and is answered with 503. 0: no limit.", minimum=0),
