@@ -108,6 +108,9 @@ class WsgiFront:
         started = await loop.run_in_executor(pool, _start, self.wsgi_app, environ)
         status, headers, body, chunks = started
         await send({"type": "http.response.start", "status": status, "headers": headers})
+        if body.done:  # read and closed in the one trip to the thread (most answers)
+            await send({"type": "http.response.body", "body": b"".join(chunks)})
+            return
         try:
             for chunk in chunks:
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
@@ -123,6 +126,7 @@ class WsgiFront:
 # The longest request target: Granian reads far longer ones; the app's own limit,
 # MAX_QUERY_STRING_BYTES, answers 414 with a message below this.
 REQUEST_TARGET_LIMIT = 8190
+EAGER_BYTES = 256 * 1024  # a response body up to this size is read at once, then sent
 
 
 def malformed(scope: Scope) -> tuple[int, str] | None:
@@ -140,7 +144,7 @@ def malformed(scope: Scope) -> tuple[int, str] | None:
 
 
 def _start(wsgi_app: Callable, environ: dict[str, Any]) -> tuple:
-    """Call the app and read its response up to the first body bytes (in a pool thread):
+    """Call the app and read its response, whole when under EAGER_BYTES (in a pool thread):
     (status, ASGI headers, the body iterator, the chunks read so far)."""
     seen: dict[str, Any] = {}
     written: list[bytes] = []
@@ -151,12 +155,17 @@ def _start(wsgi_app: Callable, environ: dict[str, Any]) -> tuple:
 
     result = wsgi_app(environ, start_response)
     body = _Body(result)
-    chunks = list(written)
-    while "status" not in seen or not (chunks or body.done):
+    chunks, size = list(written), 0
+    # Read on while the answer is small: most are one chunk, sent and closed without another
+    # trip between the event loop and this thread. Larger ones are streamed.
+    while "status" not in seen or size < EAGER_BYTES:
         chunk = next(body, None)
         if chunk is None:
             break
         chunks.append(chunk)
+        size += len(chunk)
+    if body.done:
+        _close(body)
     status = int(seen["status"].split(" ", 1)[0])
     headers = [(name.lower().encode("latin-1"), value.encode("latin-1"))
                for name, value in seen["headers"]]
