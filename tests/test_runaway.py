@@ -37,7 +37,7 @@ PROBE = "SELECT ?p ?o { <https://w3id.org/napgraph/id/jp/org/mofa> ?p ?o }"
 
 
 def process_tree(root: int) -> list[int]:
-    """The pid `root` and all its descendants (gunicorn master, workers, query runners)."""
+    """The pid `root` and all its descendants (Granian main process, workers, query runners)."""
     parents: dict[int, int] = {}
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
