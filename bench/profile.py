@@ -5,7 +5,7 @@
 
 Starts `napgraph serve --workers 2` (with NAPGRAPH_CACHE_ENTRIES=0 if --cold), loads it with
 hey at concurrency 8 and records it with py-spy (from bench/.venv-peers, sampling every
-process of the server: gunicorn master, workers, query runners). Prints the CPU seconds of the
+process of the server: Granian main process, workers, query runners). Prints the CPU seconds of the
 server and of hey during the run, and the functions with the most samples, by own time and
 including callees, per kind of process (web worker or query runner).
 """

@@ -9,7 +9,14 @@ from rdflib import Graph
 
 from napgraph.graph import iris
 from napgraph.graph.dataset import build_dataset
-from napgraph.graph.publish import generator, publish, serialize_all, to_quads, version_of
+from napgraph.graph.publish import (
+    PublishError,
+    generator,
+    publish,
+    serialize_all,
+    to_quads,
+    version_of,
+)
 from napgraph.graph.source import SourceError
 from napgraph.graph.validate import validate_graph
 
@@ -75,7 +82,10 @@ def run_build(
         "counts": counts,
     }
     progress(f"publishing release {version[:16]} in {build_dir}")
-    release = publish(build_dir, files, manifest)
+    try:
+        release = publish(build_dir, files, manifest)
+    except PublishError as error:
+        raise BuildError(str(error)) from None
     return BuildReport(
         release, version, counts, dataset.record.repairs, time.perf_counter() - started
     )

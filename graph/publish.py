@@ -14,12 +14,13 @@ The version is a digest of all the files: the same input gives the same bytes, t
 version and the same folder.
 """
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -32,6 +33,12 @@ from napgraph.graph import iris
 from napgraph.graph.vocab import PREFIXES
 
 KEEP_RELEASES = 3
+RELEASE_MODE = 0o755  # folders of releases: readable by the user that serves them
+
+
+class PublishError(OSError):
+    """The build folder cannot be written (permissions, a full disk): the message names it.
+    Nothing was published and the last good release is still `current`."""
 
 
 @dataclass(frozen=True)
@@ -83,9 +90,26 @@ def staging_folder(build_dir: Path) -> Path:
     """A new `.staging-{pid}-*` folder in the releases folder of `build_dir` (for Staged files
     and for publishing), after removing those that processes now gone left behind."""
     releases = build_dir / "releases"
-    releases.mkdir(parents=True, exist_ok=True)
-    _remove_stale_staging(releases)
-    return Path(tempfile.mkdtemp(prefix=f".staging-{os.getpid()}-", dir=releases))
+    with _unwritable(build_dir):
+        releases.mkdir(parents=True, exist_ok=True)
+        _remove_stale_staging(releases)
+        staging = Path(tempfile.mkdtemp(prefix=f".staging-{os.getpid()}-", dir=releases))
+        # mkdtemp makes the folder 0700; a release is served, often by another user.
+        staging.chmod(RELEASE_MODE)
+    return staging
+
+
+@contextlib.contextmanager
+def _unwritable(build_dir: Path) -> Iterator[None]:
+    """Turn a failure to write into the build folder into a PublishError naming it."""
+    try:
+        yield
+    except PublishError:
+        raise
+    except OSError as error:
+        where = f"{error.filename}: " if error.filename not in (None, str(build_dir)) else ""
+        raise PublishError(f"cannot write the build folder {build_dir}: {where}"
+                           f"{error.strerror or error}") from None
 
 
 def _remove_stale_staging(releases: Path) -> None:
@@ -199,29 +223,50 @@ def publish(build_dir: Path, files: Mapping[str, bytes | Staged], manifest: dict
 
     Everything is written into a temporary folder first (Staged files are moved there); the
     `current` symlink is swapped with one rename, so readers see the old build or the new
-    one, never a mix. Returns the release folder.
+    one, never a mix. Returns the release folder. Raises PublishError when the build folder
+    cannot be written; then no release is left behind and `current` is unchanged.
     """
     manifest = {**manifest, "files": {name: _sha256(data) for name, data in sorted(files.items())}}
     releases = build_dir / "releases"
     release = releases / manifest["version"][:16]
-    if not release.exists():
-        staging = staging_folder(build_dir)
-        try:
+    # The new `current` link is made first: a build folder that cannot take it fails here,
+    # before a release is written that nothing would point at.
+    link = build_dir / f".current-{os.getpid()}"
+    with _unwritable(build_dir):
+        build_dir.mkdir(parents=True, exist_ok=True)
+        link.unlink(missing_ok=True)
+        link.symlink_to(Path("releases") / release.name)
+    created = False
+    try:
+        if not release.exists():
+            _write_release(build_dir, files, manifest, release)
+            created = True
+        with _unwritable(build_dir):
+            os.replace(link, build_dir / "current")
+    except BaseException:
+        link.unlink(missing_ok=True)
+        if created:
+            shutil.rmtree(release, ignore_errors=True)
+        raise
+    _prune(releases, keep={release.name})
+    return release
+
+
+def _write_release(build_dir: Path, files: Mapping[str, bytes | Staged], manifest: dict,
+                   release: Path) -> None:
+    """Write the files and manifest in a staging folder, then rename it to `release`."""
+    staging = staging_folder(build_dir)
+    try:
+        with _unwritable(build_dir):
             for name, data in {**files, "manifest.json": _manifest_bytes(manifest)}.items():
                 if isinstance(data, Staged):
                     os.replace(data.path, staging / name)
                 else:
                     (staging / name).write_bytes(data)
             os.replace(staging, release)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-    link = build_dir / f".current-{os.getpid()}"
-    link.unlink(missing_ok=True)
-    link.symlink_to(Path("releases") / release.name)
-    os.replace(link, build_dir / "current")
-    _prune(releases, keep={release.name})
-    return release
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
 
 
 class CorruptRelease(Exception):

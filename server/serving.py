@@ -1,67 +1,47 @@
-"""`napgraph serve`: build the graph if needed, then run the app under gunicorn.
+"""`napgraph serve`: build the graph if needed, then run the app under Granian.
 
-gunicorn runs `workers` processes with WORKER_THREADS threads each (the gthread worker, with
-security headers on gunicorn's own error responses: server/http/gunicorn_worker.py);
-every worker builds its own app, and so its own query runners, after gunicorn forks it.
-Flask's development server is never used.
+Granian (a Rust HTTP server) runs `workers` processes; each reads HTTP on its own event loop,
+without a Python thread per connection, and closes clients that do not send their headers
+within HEADER_TIMEOUT. Each worker builds the app, and so its own query runners, behind the
+ASGI front of server/http/front.py (body time limit, requests per client, WORKER_THREADS
+threads for the app). Flask's development server is never used. Why Granian rather than
+gunicorn: bench/README.md ("Slow clients").
 """
 
 from __future__ import annotations
 
+import json
 import math
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import click
-from gunicorn.app.base import BaseApplication
 
 from .backends.embedded import locate_dataset
 from .http.errors import DatasetError, StoreBadAnswer, StoreUnavailable
-from .http.settings import SettingError, resolve
+from .http.settings import ENV_PREFIX, SettingError, resolve
 
-# gunicorn refuses longer request lines itself (its maximum); the app's own limit,
-# MAX_QUERY_STRING_BYTES, answers 414 with a message below that.
-REQUEST_LINE_LIMIT = 8190
+FRONT = "napgraph.server.http.front:create_front"
 
 
-class NapgraphApplication(BaseApplication):
-    """A gunicorn application that builds the Flask app with `create_app(config)`."""
+def run_front(host: str, port: int, workers: int, settings: Mapping[str, Any]) -> None:
+    """Serve the app with Granian until stopped. The workers build the app from `NAPGRAPH_*`
+    variables, so the settings resolved here are handed to them that way."""
+    from granian.constants import HTTPModes, Interfaces
+    from granian.http import HTTP1Settings
+    from granian.server import Server
 
-    def __init__(self, config: Mapping[str, Any], options: Mapping[str, Any]) -> None:
-        self._config = dict(config)
-        self._options = dict(options)
-        super().__init__()
-
-    def load_config(self) -> None:
-        """Apply our gunicorn options (gunicorn calls this)."""
-        for name, value in self._options.items():
-            self.cfg.set(name, value)
-
-    def load(self) -> Any:
-        """Build the app in the worker process (gunicorn calls this after forking)."""
-        from . import create_app
-
-        return create_app(self._config)
-
-
-def gunicorn_options(host: str, port: int, workers: int,
-                     settings: Mapping[str, Any]) -> dict[str, Any]:
-    """The gunicorn settings for `napgraph serve`."""
-    address = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-    return {
-        "bind": [address],
-        "workers": workers,
-        "worker_class": "napgraph.server.http.gunicorn_worker.NapgraphWorker",  # gthread
-        "threads": settings["WORKER_THREADS"],
-        "preload_app": False,  # query runners must be started by the worker that uses them
-        "limit_request_line": REQUEST_LINE_LIMIT,
-        "timeout": 60,
-        "graceful_timeout": math.ceil(settings["QUERY_TIMEOUT"]) + 5,
-        "errorlog": "-",
-        "control_socket_disable": True,  # no gunicornc; several servers may share a host
-        "proc_name": "napgraph",
-    }
+    for name in ("BUILD_DIR", "STORE_URL"):
+        os.environ[f"{ENV_PREFIX}_{name}"] = json.dumps(settings[name])
+    header_ms = min(60_000, max(1, round(settings["HEADER_TIMEOUT"] * 1000)))  # Granian's range
+    Server(
+        FRONT, address=host, port=port, interface=Interfaces.ASGINL, workers=workers,
+        factory=True, http=HTTPModes.http1, websockets=False,
+        http1_settings=HTTP1Settings(header_read_timeout=header_ms),
+        workers_kill_timeout=math.ceil(settings["QUERY_TIMEOUT"]) + 5,
+    ).serve()
 
 
 def serve(host: str, port: int, workers: int, store_url: str | None, build_dir: Path) -> None:
@@ -84,7 +64,7 @@ def serve(host: str, port: int, workers: int, store_url: str | None, build_dir: 
         raise click.ClickException(str(error)) from None
     if settings["STORE_URL"]:
         check_store(settings)
-        NapgraphApplication(config, gunicorn_options(host, port, workers, settings)).run()
+        run_front(host, port, workers, settings)
         return
     current = Path(settings["BUILD_DIR"]) / "current"
     if not settings["DATA_FILES"] and not current.exists():
@@ -100,7 +80,7 @@ def serve(host: str, port: int, workers: int, store_url: str | None, build_dir: 
         locate_dataset(settings)  # fail here, once, rather than in every worker
     except DatasetError as error:
         raise click.ClickException(error.message) from None
-    NapgraphApplication(config, gunicorn_options(host, port, workers, settings)).run()
+    run_front(host, port, workers, settings)
 
 
 def check_store(settings: Mapping[str, Any]) -> None:

@@ -38,6 +38,14 @@ def test_every_family_of_routes_is_served(bed):
     assert not missing, f"families of routes this server does not serve: {missing}"
 
 
+def refused_by_the_front(reply) -> bool:
+    """Granian refuses malformed HTTP (bad framing, bad header bytes, a wrong version) itself,
+    with 400 or 431, an empty body and no Content-Type: nothing to render, and nothing that
+    reaches the app. Everything the app answers has a message."""
+    return (reply.status in (400, 431) and reply.body == b""
+            and reply.headers.get("Content-Type") is None)
+
+
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
 def test_hostile_request(bed, case):
     rendered = case.render(bed.markers)
@@ -48,7 +56,7 @@ def test_hostile_request(bed, case):
     assert reply.status < 500, f"{reply.status} for {case.id}: {reply.text[:500]}"
     assert reply.status in expected, f"{reply.status} (expected {sorted(expected)}): " \
                                      f"{reply.text[:500]}"
-    if reply.status >= 400 and case.method != "HEAD":
+    if reply.status >= 400 and case.method != "HEAD" and not refused_by_the_front(reply):
         assert reply.text.strip(), "an error without a message"
         if case.says and bed.served(case.family):
             assert case.says.lower() in reply.text.lower()

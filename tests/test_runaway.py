@@ -1,7 +1,7 @@
 """Runaway queries: pathological queries (tests/data/runaway/*.rq: cartesian products,
 unbounded property paths, sorts and regular expressions over products, nested subqueries,
 GROUP_CONCAT of everything) sent one after another and then several at once to a real server
-with QUERY_TIMEOUT=2 and two gunicorn workers. Each is cut within the limit plus one second
+with QUERY_TIMEOUT=2 and two web workers. Each is cut within the limit plus one second
 with the timeout message; a probe client asking simple queries all along is answered every
 time; afterwards normal queries work. The peak memory of the server's process tree is
 sampled and reported.
@@ -37,7 +37,7 @@ PROBE = "SELECT ?p ?o { <https://w3id.org/napgraph/id/jp/org/mofa> ?p ?o }"
 
 
 def process_tree(root: int) -> list[int]:
-    """The pid `root` and all its descendants (gunicorn master, workers, query runners)."""
+    """The pid `root` and all its descendants (Granian main process, workers, query runners)."""
     parents: dict[int, int] = {}
     for status in Path("/proc").glob("[0-9]*/status"):
         try:

@@ -1,7 +1,7 @@
-"""`napgraph serve`: what it refuses, when it builds, and how it configures gunicorn.
+"""`napgraph serve`: what it refuses, when it builds, and how it starts the front.
 
 The live-server fixtures run the real command; these tests cover the paths that stop
-before gunicorn starts.
+before Granian starts.
 """
 
 from __future__ import annotations
@@ -25,17 +25,19 @@ def clean_env(monkeypatch):
 
 
 @pytest.fixture
-def no_gunicorn(monkeypatch):
-    """Record the options instead of running gunicorn."""
+def no_front(monkeypatch):
+    """Record how the front would be started instead of starting it."""
     started = []
-    monkeypatch.setattr(serving.NapgraphApplication, "run",
-                        lambda app: started.append(app._options))
+    monkeypatch.setattr(serving, "run_front",
+                        lambda host, port, workers, settings: started.append(
+                            {"host": host, "port": port, "workers": workers,
+                             "settings": settings}))
     return started
 
 
-def test_a_remote_store_is_checked_and_nothing_is_built(clean_env, no_gunicorn, fake_store,
+def test_a_remote_store_is_checked_and_nothing_is_built(clean_env, no_front, fake_store,
                                                        tmp_path):
-    """With --store, serve reads the store once, then starts gunicorn; it builds nothing.
+    """With --store, serve reads the store once, then starts the front; it builds nothing.
     (Stores that fail are in test_remote_faults.py.)"""
     clean_env.setattr("napgraph.graph.build.run_build",
                       lambda *a, **k: pytest.fail("must not build"))
@@ -43,7 +45,7 @@ def test_a_remote_store_is_checked_and_nothing_is_built(clean_env, no_gunicorn, 
                                        "--build-dir", str(tmp_path / "none")])
     assert result.exit_code == 0, result.output
     assert f"serving the SPARQL store {fake_store.url}: 0 named graphs" in result.output
-    assert len(no_gunicorn) == 1
+    assert len(no_front) == 1
 
 
 def test_a_bad_setting_stops_start_up(clean_env, tmp_path):
@@ -60,7 +62,7 @@ def test_missing_data_files_stop_start_up(clean_env, tmp_path):
     assert "DATA_FILES: cannot read" in result.output
 
 
-def test_builds_first_when_current_is_missing(clean_env, no_gunicorn, tmp_path):
+def test_builds_first_when_current_is_missing(clean_env, no_front, tmp_path):
     built = []
 
     def fake_build(build_dir: Path, **_: object) -> SimpleNamespace:
@@ -73,27 +75,16 @@ def test_builds_first_when_current_is_missing(clean_env, no_gunicorn, tmp_path):
     assert result.exit_code == 0, result.output
     assert built == [tmp_path / "b"]
     assert "built for the test" in result.output
-    assert len(no_gunicorn) == 1
+    assert len(no_front) == 1
 
 
-def test_does_not_rebuild_an_existing_build(clean_env, no_gunicorn, tmp_path):
+def test_does_not_rebuild_an_existing_build(clean_env, no_front, tmp_path):
     make_build_dir(tmp_path, MINI.read_bytes(), "v1")
     clean_env.setattr("napgraph.graph.build.run_build",
                       lambda *a, **k: pytest.fail("must not build"))
     result = CliRunner().invoke(main, ["serve", "--build-dir", str(tmp_path), "--port", "5123",
                                        "--workers", "3"])
     assert result.exit_code == 0, result.output
-    options, = no_gunicorn
-    assert options["bind"] == ["127.0.0.1:5123"]
-    assert options["workers"] == 3
-
-
-def test_gunicorn_options():
-    settings = {"WORKER_THREADS": 6, "QUERY_TIMEOUT": 2.5}
-    options = serving.gunicorn_options("::1", 8000, 2, settings)
-    assert options["bind"] == ["[::1]:8000"]
-    assert options["worker_class"] == "napgraph.server.http.gunicorn_worker.NapgraphWorker"
-    assert options["threads"] == 6
-    assert options["preload_app"] is False
-    assert options["limit_request_line"] == 8190
-    assert options["graceful_timeout"] == 8
+    options, = no_front
+    assert (options["host"], options["port"], options["workers"]) == ("127.0.0.1", 5123, 3)
+    assert options["settings"]["BUILD_DIR"] == str(tmp_path)

@@ -46,14 +46,15 @@ class EmbeddedBackend:
 
     def __init__(self, files: Sequence[str], version: str, *, runners: int,
                  service_allowlist: Sequence[str], memory_mb: int,
-                 max_nesting: int = 0) -> None:
+                 max_nesting: int = 0, preempt_after: float = 0.0) -> None:
         self._spec = RunnerSpec(tuple(files), tuple(service_allowlist), memory_mb, max_nesting)
         self._size = runners
+        self._preempt_after = preempt_after
         self.pool, self.info = self._open(self._spec, version)
         self._closed = threading.Event()
 
     def _open(self, spec: RunnerSpec, version: str) -> tuple[RunnerPool, DatasetInfo]:
-        pool = RunnerPool(spec, size=self._size)
+        pool = RunnerPool(spec, size=self._size, preempt_after=self._preempt_after)
         try:
             loaded = pool.start()
         except BaseException:
@@ -102,7 +103,8 @@ class EmbeddedBackend:
         backend = cls(files, version, runners=settings["QUERY_RUNNERS"],
                       service_allowlist=settings["SERVICE_ALLOWLIST"],
                       memory_mb=settings["RUNNER_MEMORY_MB"],
-                      max_nesting=settings["MAX_QUERY_NESTING"])
+                      max_nesting=settings["MAX_QUERY_NESTING"],
+                      preempt_after=settings["QUERY_PREEMPT_AFTER"])
         if not settings["DATA_FILES"]:
             backend.follow(Path(settings["BUILD_DIR"]))
         return backend

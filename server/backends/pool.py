@@ -27,7 +27,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
-from ..http.errors import DatasetError, QueryTimeout, RunnersBusy, RunnerStopped
+from ..http.errors import DatasetError, QueryPreempted, QueryTimeout, RunnersBusy, RunnerStopped
 from .messages import QueryRequest
 
 log = logging.getLogger(__name__)
@@ -56,10 +56,12 @@ class LoadedData:
     quads: int
 
 
-@dataclass
+@dataclass(eq=False)
 class _Runner:
     process: subprocess.Popen
     conn: Connection
+    started: float = 0.0  # when its current query was sent (time.monotonic)
+    preempted: bool = False  # stopped so that a waiting query can run
 
 
 class _Spawner:
@@ -100,10 +102,14 @@ class _Spawner:
 class RunnerPool:
     """A fixed number of query runners sharing one RunnerSpec."""
 
-    def __init__(self, spec: RunnerSpec, size: int, start_timeout: float = 300.0) -> None:
+    def __init__(self, spec: RunnerSpec, size: int, start_timeout: float = 300.0,
+                 preempt_after: float = 0.0) -> None:
         self.spec = spec
         self.size = size
         self.start_timeout = start_timeout
+        self.preempt_after = preempt_after  # 0: a query is never stopped for another
+        self._busy: set[_Runner] = set()
+        self._busy_lock = threading.Lock()
         self._owner = os.getpid()
         self._idle: queue.Queue[_Runner] = queue.Queue()
         self._processes: set[subprocess.Popen] = set()
@@ -130,38 +136,82 @@ class RunnerPool:
         """Run one request on an idle runner within `timeout` seconds and return its reply.
 
         Raises RunnersBusy if no runner frees up within `timeout`, QueryTimeout if the query
-        runs longer (its runner is then replaced), and RunnerStopped if the runner dies.
+        runs longer (its runner is then replaced), RunnerStopped if the runner dies, and
+        QueryPreempted if it was stopped for a waiting query (see _wait_for_runner).
         """
         if os.getpid() != self._owner:
             raise RuntimeError("a RunnerPool cannot be used after fork; create the app in the "
                                "worker process (gunicorn preload_app must stay off)")
         payload = request.encode()
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                runner = self._idle.get(timeout=max(deadline - time.monotonic(), 0))
-            except queue.Empty:
-                raise RunnersBusy(f"all {self.size} query runners stayed busy for "
-                                  f"{timeout:g} s; try again shortly") from None
-            if runner.process.poll() is None:
-                break
-            # It died while idle (the kernel's OOM killer, an operator): replace it, try another.
-            log.warning("query runner %d had exited with status %s; replacing it",
-                        runner.process.pid, runner.process.returncode)
-            self._retire(runner)
+        runner = self._wait_for_runner(timeout)
+        runner.started, runner.preempted = time.monotonic(), False
+        with self._busy_lock:
+            self._busy.add(runner)
         try:
             runner.conn.send_bytes(payload)
             finished = runner.conn.poll(timeout)
             reply = marshal.loads(runner.conn.recv_bytes()) if finished else None
         except (EOFError, OSError):
             status = self._retire(runner)
+            if runner.preempted:
+                raise QueryPreempted(
+                    f"the query was stopped after {time.monotonic() - runner.started:.1f} s "
+                    f"so that waiting queries could run: all {self.size} query runners were "
+                    "busy (QUERY_PREEMPT_AFTER); try again shortly") from None
             raise RunnerStopped(_stopped_message(status, self.spec.memory_mb)) from None
+        finally:
+            with self._busy_lock:
+                self._busy.discard(runner)
         if reply is None:
             self._retire(runner)
             raise QueryTimeout(f"query exceeded the {timeout:g} s time limit and was stopped "
                                "(QUERY_TIMEOUT)")
         self._idle.put(runner)
         return reply
+
+    def _wait_for_runner(self, timeout: float) -> _Runner:
+        """An idle, live runner within `timeout`; raises RunnersBusy.
+
+        Fairness: a query that has waited QUERY_PREEMPT_AFTER seconds stops the query that has
+        run longest, if that one has run at least as long, and takes its (restarted) runner.
+        So a cheap query waits about that long however many runaway queries fill the pool,
+        and every query runs undisturbed for at least that long.
+        """
+        deadline = time.monotonic() + timeout
+        preempted = not self.preempt_after  # each waiting query stops at most one other
+        while True:
+            left = deadline - time.monotonic()
+            wait = left if preempted else min(left, self.preempt_after)
+            try:
+                runner = self._idle.get(timeout=max(wait, 0))
+            except queue.Empty:
+                if time.monotonic() >= deadline:
+                    raise RunnersBusy(f"all {self.size} query runners stayed busy for "
+                                      f"{timeout:g} s; try again shortly") from None
+                if not preempted:
+                    preempted = self._preempt_longest()
+                continue
+            if runner.process.poll() is None:
+                return runner
+            # It died while idle (the kernel's OOM killer, an operator): replace it, try another.
+            log.warning("query runner %d had exited with status %s; replacing it",
+                        runner.process.pid, runner.process.returncode)
+            self._retire(runner)
+
+    def _preempt_longest(self) -> bool:
+        """Stop the longest-running query that has run PREEMPT_AFTER seconds; True if one was."""
+        now = time.monotonic()
+        with self._busy_lock:
+            running = [r for r in self._busy
+                       if not r.preempted and now - r.started >= self.preempt_after]
+            if not running:
+                return False
+            victim = min(running, key=lambda r: r.started)
+            victim.preempted = True
+        log.warning("stopping a query that ran %.1f s so that a waiting one can run",
+                    now - victim.started)
+        victim.process.kill()  # its thread sees the runner end, and restarts it
+        return True
 
     def status(self) -> dict[str, int]:
         """How many runners the pool should have, how many are alive, and how many are idle."""

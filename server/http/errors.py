@@ -43,10 +43,6 @@ class UnsupportedMediaType(NapgraphError):
     """A POST body whose Content-Type is neither a form nor application/sparql-query."""
 
 
-class UnknownFormat(NapgraphError):
-    """`format=` names no format this endpoint knows."""
-
-
 class NotAcceptable(NapgraphError):
     """No format of the result kind fits the Accept header or the `format=` parameter."""
 
@@ -65,6 +61,10 @@ class QueryStringTooLong(NapgraphError):
 
 class QueryTimeout(NapgraphError):
     """The query ran past QUERY_TIMEOUT and its runner was stopped."""
+
+
+class QueryPreempted(NapgraphError):
+    """The query had run QUERY_PREEMPT_AFTER seconds while others waited, and was stopped."""
 
 
 class RunnersBusy(NapgraphError):
@@ -106,7 +106,6 @@ HTTP_STATUS: dict[type[NapgraphError], tuple[int, dict[str, str]]] = {
     BadProtocolRequest: (400, {}),
     BadParameter: (400, {}),
     ResourceNotFound: (404, {}),
-    UnknownFormat: (400, {"Vary": "Accept"}),
     ReadOnly: (403, {}),
     ServiceNotAllowed: (403, {}),
     NotAcceptable: (406, {"Vary": "Accept"}),
@@ -115,6 +114,7 @@ HTTP_STATUS: dict[type[NapgraphError], tuple[int, dict[str, str]]] = {
     ServiceCallFailed: (502, {}),
     QueryTimeout: (503, {}),
     RunnersBusy: (503, {"Retry-After": "1"}),
+    QueryPreempted: (503, {"Retry-After": "1"}),
     RunnerStopped: (503, {}),
     StoreBadAnswer: (502, {}),
     StoreUnavailable: (503, {"Retry-After": "5"}),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sys
 import threading
 import time
@@ -73,11 +74,18 @@ class MeteredBackend:
 
 
 class AccessLog:
-    """Writes one JSON line per request to standard error ("-") or appends it to a file."""
+    """Writes one JSON line per request to standard error ("-") or appends it to a file.
+
+    The file is rotated from outside (logrotate, docs/settings.md): before each line the log
+    checks that its path still names the file it has open, and reopens the path when it was
+    renamed or removed, so every worker process moves to the new file by itself (no signal,
+    no copytruncate).
+    """
 
     def __init__(self, destination: str) -> None:
         self._lock = threading.Lock()
         self._file = None
+        self._path = destination
         if destination != "-":
             try:
                 self._file = open(destination, "a", encoding="utf-8")
@@ -89,9 +97,24 @@ class AccessLog:
         """Write one record as a line of JSON; non-ASCII and control characters escaped."""
         line = json.dumps(record, separators=(",", ":")) + "\n"
         with self._lock:
+            if self._file is not None:
+                self._reopen_if_rotated()
             stream = self._file or sys.stderr
             stream.write(line)
             stream.flush()
+
+    def _reopen_if_rotated(self) -> None:
+        try:
+            moved = not os.path.samestat(os.stat(self._path), os.fstat(self._file.fileno()))
+        except FileNotFoundError:
+            moved = True
+        if moved:
+            try:
+                reopened = open(self._path, "a", encoding="utf-8")
+            except OSError:
+                return  # keep writing to the old file rather than lose lines
+            self._file.close()
+            self._file = reopened
 
     def close(self) -> None:
         """Close the file, if there is one."""

@@ -48,6 +48,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Seconds a query may run. A query still running then is stopped and answered with "
             "503 and a message naming the limit. Waiting for a free query runner is limited "
             "to the same time.", minimum=0.1),
+    Setting("QUERY_PREEMPT_AFTER", 1.0, "float",
+            "Seconds after which a running query may be stopped (503) when another query has "
+            "waited that long for a runner: the longest-running one goes. 0: never.",
+            minimum=0),
     Setting("MAX_RESULT_ROWS", 10000, "int",
             "Most solutions (SELECT) or triples (CONSTRUCT/DESCRIBE) in one response; longer "
             "results are cut and the response carries `X-SPARQL-MaxRows: <limit>`. 0: no limit.",
@@ -55,12 +59,22 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAX_REQUEST_BYTES", 1 * MIB, "int",
             "Largest request body (POSTed query or form) in bytes; larger requests get 413.",
             minimum=1),
+    Setting("BODY_TIMEOUT", 30.0, "float",
+            "Seconds a client has to send a request body once its headers arrived; past it "
+            "the answer is 408.", minimum=0.001),
     Setting("MAX_QUERY_STRING_BYTES", 8190, "int",
             "Longest URL query string (GET query) in bytes; longer ones get 414. Send long "
-            "queries with POST. gunicorn also refuses request lines over 8190 bytes.", minimum=1),
+            "queries with POST. The front also refuses request targets over 8190 bytes.", minimum=1),
+    Setting("HEADER_TIMEOUT", 10.0, "float",
+            "Seconds a client has to send a request's line and headers, and the longest a "
+            "kept-alive connection may sit idle; past it the connection is closed.",
+            minimum=0.001),
     Setting("MAX_QUERY_NESTING", 1000, "int",
             "Deepest nesting a query may have, counting brackets and runs of prefix operators "
             "such as `!!x`; deeper queries get 400. 0: no limit.", minimum=0),
+    Setting("MAX_REQUESTS_PER_CLIENT", 8, "int",
+            "Requests one client address may have in progress in one web worker (reading "
+            "the body or being answered); more are answered 429 at once.", minimum=1),
     Setting("SERVICE_ALLOWLIST", [], "list",
             "Endpoint IRIs that SPARQL `SERVICE` may call, compared exactly after resolving "
             "prefixes and BASE. Any other SERVICE, or one whose endpoint is a variable, gets "
@@ -81,8 +95,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Address-space limit of each query runner in MiB; a query that needs more stops "
             "its runner and is answered with 503. 0: no limit.", minimum=0),
     Setting("WORKER_THREADS", 4, "int",
-            "Threads per gunicorn worker (`napgraph serve`); keep it above QUERY_RUNNERS so "
-            "cached answers and pages are served while every runner is busy.", minimum=1),
+            "Threads per web worker that run the app (`napgraph serve`); keep it above "
+            "QUERY_RUNNERS so cached answers and pages are served while every runner is busy. "
+            "Connections are read without a thread: slow clients do not use these.",
+            minimum=1),
     Setting("BASE_IRI", "", "str",
             "Base IRI for relative IRIs in queries. Empty: the endpoint URL of the request."),
     Setting("DATA_BASE_IRI", DEFAULT_BASE, "str",

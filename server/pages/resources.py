@@ -101,8 +101,8 @@ def dereference(paths: list[str]) -> Response:
     """Answer for the first resource of `paths` the graph knows, in the chosen format, from
     the page cache if cached.
 
-    Raises ResourceNotFound (404) for an IRI the graph does not know, UnknownFormat (400)
-    for an unknown `format=` and NotAcceptable (406) when no format fits Accept.
+    Raises ResourceNotFound (404) for an IRI the graph does not know and NotAcceptable (406)
+    when no format fits Accept (an unknown `format=` is ignored).
     """
     _, chosen = fmt.suffix_of(paths[0])
     stems = tuple(fmt.suffix_of(path)[0] for path in paths)

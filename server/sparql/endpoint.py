@@ -82,10 +82,12 @@ def answer_query(state: Endpoint, operation: Operation) -> Response:
         raise NotAcceptable(str(choices[refusal.form])) from None
     chosen = next(c for c in choices.values()
                   if isinstance(c, fmt.Format) and c.media_type == result.media_type)
-    headers = ((("X-SPARQL-MaxRows", str(state.settings["MAX_RESULT_ROWS"])),)
-               if result.truncated else ())
-    answer = Answer(result.body, chosen.content_type, etag if result.cacheable else None,
-                    headers)
+    body, headers = result.body, ()
+    if result.truncated:
+        rows = state.settings["MAX_RESULT_ROWS"]
+        body = fmt.mark_cut(body, chosen.media_type, rows)
+        headers = (("X-SPARQL-MaxRows", str(rows)),)
+    answer = Answer(body, chosen.content_type, etag if result.cacheable else None, headers)
     if result.cacheable:
         state.cache.put(key, answer)
     return send(request, answer)

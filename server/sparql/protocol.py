@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from flask import Request
 
@@ -67,6 +68,7 @@ def read_operation(req: Request, settings: Mapping[str, Any]) -> Operation:
         raise QueryStringTooLong(f"the URL query string has {len(req.query_string)} bytes, "
                                  f"more than {settings['MAX_QUERY_STRING_BYTES']}; send long "
                                  "queries with POST")
+    _check_utf8(req.query_string, "the URL query string")
     params = [req.args]
     if "update" in req.args:
         raise ReadOnly(READ_ONLY)
@@ -82,7 +84,9 @@ def read_operation(req: Request, settings: Mapping[str, Any]) -> Operation:
         charset = req.mimetype_params.get("charset", "utf-8").lower()
         if charset not in ("utf-8", "utf8"):
             raise UnsupportedMediaType(f"requests must be UTF-8, not {charset}")
+        body = _whole_body(req)
         if media_type == FORM_TYPE:
+            _check_utf8(body, "the form")
             if "update" in req.form:
                 raise ReadOnly(READ_ONLY)
             params.append(req.form)
@@ -93,7 +97,7 @@ def read_operation(req: Request, settings: Mapping[str, Any]) -> Operation:
                                          "body; do not also send query= in the URL")
             try:
                 # A byte order mark is how some editors start a UTF-8 file: not part of it.
-                queries = [req.get_data(cache=False).decode("utf-8-sig")]
+                queries = [body.decode("utf-8-sig")]
             except UnicodeDecodeError as error:
                 raise BadProtocolRequest(f"the request body is not valid UTF-8 (byte "
                                          f"{error.start})") from None
@@ -105,6 +109,9 @@ def read_operation(req: Request, settings: Mapping[str, Any]) -> Operation:
     named_graphs = [iri for p in params for iri in p.getlist("named-graph-uri")]
     has_dataset = bool(default_graphs or named_graphs)
     format_key = next((p["format"] for p in params if p.get("format")), None)
+    if not queries and has_dataset:
+        raise BadProtocolRequest("default-graph-uri and named-graph-uri choose the dataset of a "
+                                 "query; this request has no query")
     return Operation(
         query=queries[0] if queries else None,
         # The protocol dataset is a set of graphs: order and repeats do not matter.
@@ -112,3 +119,32 @@ def read_operation(req: Request, settings: Mapping[str, Any]) -> Operation:
         named_graphs=tuple(sorted(set(named_graphs))) if has_dataset else None,
         format_key=format_key,
     )
+
+
+def _whole_body(req: Request) -> bytes:
+    """The request body, kept for form parsing; refused when it ended before its
+    Content-Length (a client that gave up, or lied: what arrived is not the query it meant).
+
+    Raises BadProtocolRequest, or RequestEntityTooLarge over MAX_REQUEST_BYTES.
+    """
+    body = req.get_data(cache=True)
+    expected = req.content_length
+    if expected is not None and len(body) < expected:
+        raise BadProtocolRequest(f"the request body ended after {len(body)} of the "
+                                 f"{expected} bytes its Content-Length announced")
+    return body
+
+
+def _check_utf8(encoded: bytes, what: str) -> None:
+    """Refuse percent-encoded text that is not UTF-8, as a body that is not UTF-8 is refused
+    (werkzeug would decode it with replacement characters, changing the query).
+
+    Raises BadProtocolRequest.
+    """
+    if not encoded or (b"%" not in encoded and encoded.isascii()):
+        return
+    try:
+        unquote_to_bytes(encoded).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BadProtocolRequest(f"{what} is not valid UTF-8 once percent-decoded (byte "
+                                 f"{error.start})") from None
