@@ -141,7 +141,7 @@ class RunnerPool:
         """
         if os.getpid() != self._owner:
             raise RuntimeError("a RunnerPool cannot be used after fork; create the app in the "
-                               "worker process (gunicorn preload_app must stay off)")
+                               "worker process (each server worker process calls create_app itself)")
         payload = request.encode()
         runner = self._wait_for_runner(timeout)
         runner.started, runner.preempted = time.monotonic(), False

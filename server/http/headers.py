@@ -8,8 +8,9 @@
 - Every other response gets the strictest policy (`default-src 'none'`), so an answer that
   echoes a query can never run as a document.
 
-gunicorn's own error answers (400, 414, 431, sent before the app sees a request) carry the
-same headers: the worker (gunicorn_worker.py) writes them from `ERROR_HEADERS`.
+The front's own answers (front.py: 408, 413, 414, 429, sent before the app sees a request)
+carry the same headers from `ERROR_HEADERS`; Granian's empty 400/431 answers to malformed
+HTTP have no body to protect.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ HTML_POLICY = (
 NON_HTML_POLICY = "default-src 'none'; frame-ancestors 'none'"
 REFERRER_POLICY = "strict-origin-when-cross-origin"
 ALWAYS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": REFERRER_POLICY}
-# What a response that is not an HTML page carries: gunicorn's error answers too.
+# What a response that is not an HTML page carries: the front's own error answers too.
 ERROR_HEADERS = {**ALWAYS, "Content-Security-Policy": NON_HTML_POLICY}
 
 
