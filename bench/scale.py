@@ -300,7 +300,7 @@ def _start_remote(servers: Servers, targets: dict[str, Server], result: dict, ki
     try:
         targets[name] = servers.start(napgraph(
             name, [], logs, workers=options.workers, env=_embedded_env(options),
-            store_url=store_url), timeout=600)
+            store_url=store_url), timeout=180)
     except ServerFailed as error:
         result[name] = f"n/a: {str(error).splitlines()[0]}"
 
