@@ -203,7 +203,7 @@ def test_scale_bench_on_two_countries(tmp_path):
         assert set(latency) == SCALE_TARGETS, query["name"]
         answers = {(answer["count"], answer["answer"]) for answer in latency.values()}
         assert len(answers) == 1 and None not in answers.pop(), query
-    assert "--store Virtuoso" in done.stdout and "| same" in done.stdout
+    assert "--store Virtuoso" in done.stdout and done.stdout.count(" same |") >= 5
 
 
 def test_scale_bench_refuses_an_unknown_store(tmp_path):
