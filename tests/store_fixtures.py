@@ -12,6 +12,7 @@ stopped at the end of the session.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import signal
 import subprocess
@@ -224,6 +225,37 @@ def fold_integers(triples: Iterable) -> set:
     return {(s, p, Literal(str(o), datatype=integer)
              if isinstance(o, Literal) and str(o.datatype) in INTEGERS else o)
             for s, p, o in triples}
+
+
+CONCATENATED = re.compile(r"GROUP_CONCAT\s*\(.*?\)\s*AS\s*\?(\w+)", re.IGNORECASE | re.DOTALL)
+
+
+def solutions(response: requests.Response | dict, ordered: bool, query: str = "",
+              fold: bool = False) -> bool | tuple[list, list]:
+    """The parsed answer: a boolean, or the variables and rows (sorted unless `ordered`).
+
+    With `fold`, what stores may write differently without changing the answer is made the
+    same: an integer subtype is xsd:integer, and a GROUP_CONCAT value has no language tag
+    (SPARQL leaves both to the implementation; Virtuoso writes them otherwise than Oxigraph).
+    """
+    data = response.json() if isinstance(response, requests.Response) else response
+    if "boolean" in data:
+        return data["boolean"]
+    concatenated = set(CONCATENATED.findall(query)) if fold else set()
+    rows = [json.dumps({name: _folded(term, name in concatenated) if fold else term
+                        for name, term in row.items()}, sort_keys=True)
+            for row in data["results"]["bindings"]]
+    return data["head"]["vars"], rows if ordered else sorted(rows)
+
+
+def _folded(term: dict, concatenated: bool) -> dict:
+    term = dict(term, type="literal" if term["type"] == "typed-literal" else term["type"])
+    if term.get("datatype") in INTEGERS:
+        term["datatype"] = f"{XSD}integer"
+    if concatenated:  # GROUP_CONCAT's order is the store's: compare the sorted parts
+        term.pop("xml:lang", None)
+        term["value"] = ", ".join(sorted(term["value"].split(", ")))
+    return term
 
 
 def store_quads(store: OxigraphServer | VirtuosoServer) -> int:

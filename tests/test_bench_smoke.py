@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -16,6 +18,7 @@ import pytest
 from bench import load, report, servers, workload
 from napgraph.graph.canned import load_queries
 
+ROOT = Path(__file__).parent.parent
 MINI = Path(__file__).parent / "data" / "mini.nq"
 
 HEY_SUMMARY = """
@@ -169,24 +172,77 @@ def test_run_hey_against_a_live_server(napgraph_server):
     assert json.dumps(result.record())
 
 
-def test_scale_bench_on_two_countries(tmp_path):
-    """bench/scale.py end to end on 2 synthetic countries: import and `oxigraph load` both
-    succeed, push fills a real `oxigraph serve`, and the embedded server, the remote-store
-    server and Oxigraph give the same answers to every cross-country query."""
-    import subprocess
-    import sys
+SCALE_TARGETS = {"embedded", "remote-oxigraph", "remote-virtuoso", "oxigraph"}
 
+
+def test_scale_bench_on_two_countries(tmp_path):
+    """bench/scale.py end to end on 2 synthetic countries: each country's import and
+    `oxigraph load` succeed, push fills a real `oxigraph serve` and a real Virtuoso 7 with
+    every quad the embedded server serves, and the embedded
+    server, napgraph in front of each store and Oxigraph give the same answers (folded as
+    the remote-store tests fold them) to every cross-country query."""
     done = subprocess.run(
         [sys.executable, "bench/scale.py", "--countries", "2", "--runs", "1", "--bulk-push",
-         "--workdir", str(tmp_path / "work"), "--results", str(tmp_path)],
-        cwd=Path(__file__).parent.parent, capture_output=True, text=True, timeout=600,
+         "--stores", "oxigraph,virtuoso", "--workdir", str(tmp_path / "work"),
+         "--results", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(next(tmp_path.glob("scale-*.json")).read_text())["sizes"][0]
     assert result["napgraph_import"]["status"] == 0 and result["oxigraph_load"]["status"] == 0
     assert result["push"]["status"] == "ok" and result["push"]["bulk"] is True
+    assert result["push-virtuoso"]["status"] == "ok"
     assert result["cross_country_queries"] is True and len(result["queries"]) >= 5
+    # Every country imported as itself, and every server answers from the same quads.
+    assert result["napgraph_import"]["imports"] == 2
+    served = result["served_quads"]
+    assert set(served) == SCALE_TARGETS and len(set(served.values())) == 1, served
+    assert served["embedded"] >= result["quads"] + result["japan_quads"], served
     for query in result["queries"]:
         latency = query["latency"]
-        assert set(latency) == {"embedded", "remote", "oxigraph"}, query["name"]
-        assert len({answer["count"] for answer in latency.values()}) == 1, query
+        assert set(latency) == SCALE_TARGETS, query["name"]
+        answers = {(answer["count"], answer["answer"]) for answer in latency.values()}
+        assert len(answers) == 1 and None not in answers.pop(), query
+    assert "--store Virtuoso" in done.stdout and done.stdout.count(" same |") >= 5
+
+
+def test_scale_bench_refuses_an_unknown_store(tmp_path):
+    done = subprocess.run([sys.executable, "bench/scale.py", "--stores", "oxigraph,fuseki",
+                           "--workdir", str(tmp_path)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 2 and "unknown fuseki" in done.stderr
+
+
+INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+POSITIVE = "http://www.w3.org/2001/XMLSchema#positiveInteger"
+
+
+def _select(*rows: dict) -> bytes:
+    return json.dumps({"head": {"vars": ["n", "names"]},
+                       "results": {"bindings": list(rows)}}).encode()
+
+
+def _row(n: str, datatype: str, names: dict) -> dict:
+    return {"n": {"type": "literal", "value": n, "datatype": datatype}, "names": names}
+
+
+FOLDED_QUERY = "SELECT ?n (GROUP_CONCAT(?name; separator=', ') AS ?names) {}"
+EN = {"type": "literal", "value": "a, b", "xml:lang": "en"}
+PLAIN_SWAPPED = {"type": "literal", "value": "b, a"}
+
+
+@pytest.mark.parametrize(("other", "same"), [
+    (_select(_row("1", POSITIVE, PLAIN_SWAPPED), _row("2", INTEGER, EN)), True),
+    (_select(_row("2", INTEGER, EN), _row("1", INTEGER, EN)), True),
+    (_select(_row("1", INTEGER, EN), _row("3", INTEGER, EN)), False),
+    (_select(_row("1", INTEGER, EN)), False),
+], ids=["subtype-and-concat-folded", "row-order", "other-value", "missing-row"])
+def test_scale_answer_digest_folds_what_stores_write_differently(other, same):
+    """Integer subtypes, GROUP_CONCAT order and language, and row order do not count;
+    a different value or a missing row does."""
+    from bench.scale import answer_digest
+
+    media = "application/sparql-results+json"
+    mine = answer_digest(_select(_row("1", INTEGER, EN), _row("2", INTEGER, EN)), media,
+                         FOLDED_QUERY)
+    assert (answer_digest(other, media, FOLDED_QUERY) == mine) is same

@@ -10,7 +10,6 @@ dataset version.
 from __future__ import annotations
 
 import json
-import re
 import time
 
 import pyoxigraph as ox
@@ -23,7 +22,7 @@ from napgraph.server.backends.remote import RemoteBackend
 from napgraph.server.backends.remote_query import order_clause
 from napgraph.server.backends.store import MediaTypes
 from tests.server_fixtures import make_build_dir, parse_rdf, protocol_nquads
-from tests.store_fixtures import INTEGERS, STORE_KINDS, XSD, fold_integers, push_build
+from tests.store_fixtures import STORE_KINDS, fold_integers, push_build, solutions
 from tests.test_protocol_w3c import CASES, check_entry
 
 NAP = "https://w3id.org/napgraph/"
@@ -83,36 +82,6 @@ def remote(jp_store, embedded, start_remote):
 def ask(server, query: str, accept: str = JSON, **params) -> requests.Response:
     return requests.post(server.endpoint, data={"query": PREFIXES + query, **params},
                          headers={"Accept": accept}, timeout=30)
-
-
-CONCATENATED = re.compile(r"GROUP_CONCAT\s*\(.*?\)\s*AS\s*\?(\w+)", re.IGNORECASE | re.DOTALL)
-
-
-def solutions(response: requests.Response, ordered: bool, query: str = "", fold: bool = False):
-    """The parsed answer: a boolean, or the variables and rows (sorted unless `ordered`).
-
-    With `fold`, what stores may write differently without changing the answer is made the
-    same: an integer subtype is xsd:integer, and a GROUP_CONCAT value has no language tag
-    (SPARQL leaves both to the implementation; Virtuoso writes them otherwise than Oxigraph).
-    """
-    data = response.json() if isinstance(response, requests.Response) else response
-    if "boolean" in data:
-        return data["boolean"]
-    concatenated = set(CONCATENATED.findall(query)) if fold else set()
-    rows = [json.dumps({name: _folded(term, name in concatenated) if fold else term
-                        for name, term in row.items()}, sort_keys=True)
-            for row in data["results"]["bindings"]]
-    return data["head"]["vars"], rows if ordered else sorted(rows)
-
-
-def _folded(term: dict, concatenated: bool) -> dict:
-    term = dict(term, type="literal" if term["type"] == "typed-literal" else term["type"])
-    if term.get("datatype") in INTEGERS:
-        term["datatype"] = f"{XSD}integer"
-    if concatenated:  # GROUP_CONCAT's order is the store's: compare the sorted parts
-        term.pop("xml:lang", None)
-        term["value"] = ", ".join(sorted(term["value"].split(", ")))
-    return term
 
 
 # Canned queries that Virtuoso 7.2.5 (Debian's) answers wrongly: the test checks they still
