@@ -309,7 +309,9 @@ class FakeStore:
     result; "garbage" with text that
     claims to be SPARQL JSON; "hang" never answers (until the session ends); "truncated"
     starts a valid answer and closes the connection; "html-error" answers 500 with an HTML
-    page as Virtuoso does; an int answers with that status.
+    page as Virtuoso does; "many-headers" answers as "ok" with 500 header fields more, as
+    Virtuoso does when it echoes every graph of the query's dataset; an int answers with that
+    status.
     """
 
     mode: object = "ok"
@@ -362,6 +364,9 @@ def _fake_handler(store: FakeStore) -> type[BaseHTTPRequestHandler]:
 
         def _send(self, status: int, media_type: str, body: bytes) -> None:
             self.send_response(status)
+            if store.mode == "many-headers":
+                for n in range(500):
+                    self.send_header("X-SPARQL-default-graph", f"urn:graph:{n}")
             self.send_header("Content-Type", media_type)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()

@@ -14,6 +14,7 @@ do not name the store's address; the log does.
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
 import time
@@ -37,6 +38,15 @@ from napgraph import __version__
 from ..http.errors import QuerySyntaxError, StoreBadAnswer, StoreUnavailable
 
 log = logging.getLogger(__name__)
+
+# Virtuoso names every graph of a query's dataset in two header fields of its answer, and
+# napgraph names all of its graphs in every query it sends (graph scope): 100 countries are
+# over 800 fields. Python's HTTP client, under urllib3, refuses an answer with more than 100
+# (`http.client._MAXHEADERS`, a module setting with no public way to change it); the
+# store is one the operator chose, so its header count is raised for this process.
+MAX_STORE_HEADER_FIELDS = 100_000
+http.client._MAXHEADERS = max(http.client._MAXHEADERS,  # type: ignore[attr-defined]
+                               MAX_STORE_HEADER_FIELDS)
 
 FORM_TYPE = "application/x-www-form-urlencoded"
 # What napgraph asks a store for: formats every SPARQL store writes, that pyoxigraph reads
