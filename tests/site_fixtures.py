@@ -43,6 +43,14 @@ def site_server(build_dir, tmp_path_factory) -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="session")
+def jp_xx_server(jp_xx_build, tmp_path_factory) -> Iterator[LiveServer]:
+    """`napgraph serve` on Japan with the synthetic country xx imported (two countries)."""
+    server = launch(jp_xx_build, {"QUERY_RUNNERS": 1}, tmp_path_factory.mktemp("xx") / "log")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     """Headless Chromium from Debian (setup.sh --test), driven by Playwright."""
     if not CHROMIUM.exists() and shutil.which("chromium") is None:

@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.server_fixtures import launch
 from tests.site_fixtures import ARTIFACTS, finish
 
 DRAWN = ".chart-view[data-chart-drawn=true] svg"
@@ -68,14 +67,6 @@ def test_attendance_timeline_and_role_mix_on_a_consultation(visit):
     page.locator("section.process-attendance").screenshot(
         path=str(ARTIFACTS / "chart-consultation-section.png"))
     finish(seen, "chart-consultation")
-
-
-@pytest.fixture(scope="module")
-def jp_xx_server(jp_xx_build, tmp_path_factory):
-    """`napgraph serve` on Japan with the synthetic country xx imported."""
-    server = launch(jp_xx_build, {"QUERY_RUNNERS": 1}, tmp_path_factory.mktemp("xx") / "log")
-    yield server
-    server.stop()
 
 
 def stat(page, words: str) -> int:
