@@ -5,7 +5,8 @@ what it needs to judge the whole afterwards, so that a refused import writes not
 
 - **the country the data describes**: the countries named by `dcterms:spatial` values
   `{BASE}id/country/{xx}` and by subjects under `{BASE}id/{xx}/`. `--country` must be one of
-  them (a graph that names no country at all is judged by the shapes alone).
+  them, and a graph that names no country at all is refused: nothing in it says whose
+  facts it holds.
 - **shared resources and other countries' resources**: a triple whose subject is a napgraph
   IRI outside the country's own space (`{BASE}id/{cc}/…`, `{BASE}id/country/{cc}`,
   `{BASE}dataset/{cc}`) is *kept out* of the import and reported by subject. The UNGPs,
@@ -55,11 +56,13 @@ class Survey:
     blank: list[str] = field(default_factory=list)
     selectors: dict[str, dict[str, str]] = field(default_factory=dict)  # selector -> values
     targets: dict[str, list[str]] = field(default_factory=dict)  # target -> selectors
+    seen: int = 0  # quads looked at: an empty import is refused as empty, not as nameless
 
     def admit(self, quad: ox.Quad) -> bool:
         """Record what `quad` says; whether it belongs in the import (its subject is the
         country's own or outside napgraph's namespace)."""
         subject, predicate, value = quad.subject, quad.predicate.value, quad.object
+        self.seen += 1
         for term in (subject, value):
             if isinstance(term, ox.BlankNode) and len(self.blank) < SHOWN:
                 self.blank.append(_triple(quad))
@@ -77,9 +80,17 @@ class Survey:
         return False
 
     def refusals(self) -> list[str]:
-        """Why the import must be refused: the country does not match, or blank nodes."""
+        """Why the import must be refused: the data names no country or another one, or
+        it has blank nodes."""
         problems = []
-        if self.described and self.country not in self.described:
+        if self.seen and not self.described:
+            base = self.bases[0]
+            problems.append(
+                f"the data does not say which country it describes: no dcterms:spatial "
+                f"<{base}id/country/{self.country}> and no IRIs under {base}id/"
+                f"{self.country}/ (docs/profile.md); nothing was imported"
+            )
+        elif self.described and self.country not in self.described:
             said = "; ".join(
                 f"{cc} ({', '.join(sorted(evidence)[:2])})"
                 for cc, evidence in sorted(self.described.items())

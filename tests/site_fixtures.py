@@ -43,6 +43,14 @@ def site_server(build_dir, tmp_path_factory) -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="session")
+def jp_xx_server(jp_xx_build, tmp_path_factory) -> Iterator[LiveServer]:
+    """`napgraph serve` on Japan with the synthetic country xx imported (two countries)."""
+    server = launch(jp_xx_build, {"QUERY_RUNNERS": 1}, tmp_path_factory.mktemp("xx") / "log")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     """Headless Chromium from Debian (setup.sh --test), driven by Playwright."""
     if not CHROMIUM.exists() and shutil.which("chromium") is None:
@@ -70,14 +78,16 @@ class Visit:
 def visit(browser, site_server, request) -> Callable[..., Visit]:
     contexts = []
 
-    def open_page(path: str, width: int = 1280, height: int = 900) -> Visit:
+    def open_page(path: str, width: int = 1280, height: int = 900,
+                  server: LiveServer | None = None) -> Visit:
+        root = (server or site_server).root
         context = browser.new_context(viewport={"width": width, "height": height})
         contexts.append(context)
         page = context.new_page()
         seen = Visit(page)
 
         def guard(route):
-            if route.request.url.startswith(site_server.root + "/"):
+            if route.request.url.startswith(root + "/"):
                 route.continue_()
             else:
                 seen.foreign_requests.append(route.request.url)
@@ -89,7 +99,7 @@ def visit(browser, site_server, request) -> Callable[..., Visit]:
         page.on("console", lambda message: seen.console_errors.append(message.text)
                 if message.type == "error" else None)
         page.on("pageerror", lambda error: seen.console_errors.append(str(error)))
-        page.goto(site_server.root + path, wait_until="networkidle")
+        page.goto(root + path, wait_until="networkidle")
         return seen
 
     yield open_page

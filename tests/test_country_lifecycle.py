@@ -103,7 +103,9 @@ def test_country_page_shows_only_its_own(imported):
     xx = page(imported, "/id/country/xx")
     cards = [a["href"] for a in xx.find("a") if "timeline-card" in a.get("class", "")]
     assert cards == [f"/id/xx/consultation/2099-{n:02d}" for n in (1, 2, 3)]
-    assert len(row_heads(xx)) == 8  # Exampleland's eight organisations, no Japanese actor
+    # Exampleland's eight organisations (no Japanese actor), then a row per meeting in the
+    # attendance table under the charts and the country's row in the principle table.
+    assert len(row_heads(xx)) == 8 + 3 + 1
     assert "Ministry of Foreign Affairs" not in xx.text_of("a")
 
 
@@ -111,7 +113,7 @@ def test_japan_page_is_unchanged(imported):
     jp = page(imported, "/id/country/jp")
     cards = [a["href"] for a in jp.find("a") if "timeline-card" in a.get("class", "")]
     assert cards == [f"/id/jp/consultation/2018-{n:02d}" for n in range(1, 11)]
-    assert len(row_heads(jp)) == 33
+    assert len(row_heads(jp)) == 33 + 10 + 1  # actors, meetings, the principle row
     cells = [a for a in jp.find("td") if "cell" in a.get("class", "").split()]
     assert len([c for c in cells if "absent" not in c["class"]]) == 212
 

@@ -461,7 +461,8 @@ def test_failure_while_publishing_leaves_the_previous_import(with_xx, tmp_path, 
     the previous import served and no staging folder behind."""
     before, files = snapshot(with_xx), loaded_graph_files(with_xx)
     other = tmp_path / "other.nt"
-    other.write_text("<https://example.org/a> <https://example.org/b> <https://example.org/c> .\n")
+    other.write_text("<https://w3id.org/napgraph/id/xx/a> <https://example.org/b> "
+                     "<https://example.org/c> .\n")
 
     def fail(*args):
         raise OSError("No space left on device")

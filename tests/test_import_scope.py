@@ -140,6 +140,33 @@ def test_a_country_that_does_not_match_the_data_is_refused(build_dir):
     assert not (build_dir / "countries").exists()
 
 
+PREFIXES = """@prefix nap: <https://w3id.org/napgraph/ontology#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+"""
+NO_COUNTRY = [
+    pytest.param('<https://example.org/nap/process> a nap:NAPProcess ;\n'
+                 '    rdfs:label "A NAP process of nowhere (synthetic)"@en ;\n'
+                 '    dcterms:spatial <https://example.org/country/zz> .\n', id="own-namespace"),
+    pytest.param('<https://example.org/nap/report> rdfs:label "A report (synthetic)"@en ;\n'
+                 f'    <https://schema.org/mentions> <{ID}intl/instrument/ungps> ;\n'
+                 '    dcterms:spatial <http://www.wikidata.org/entity/Q17> .\n',
+                 id="country-in-another-vocabulary"),
+]
+
+
+@pytest.mark.parametrize("body", NO_COUNTRY)
+def test_data_that_names_no_country_is_refused(build_dir, tmp_path, body):
+    source = tmp_path / "nowhere.ttl"
+    source.write_text(PREFIXES + body, encoding="utf-8")
+    done = napgraph("import", str(source), "--country", "xx", "--build-dir", str(build_dir))
+    assert done.returncode == 1
+    assert "the data does not say which country it describes" in done.stderr
+    assert f"no dcterms:spatial <{ID}country/xx>" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (build_dir / "countries").exists()
+
+
 def test_japan_imported_as_another_country_is_refused(build, build_dir):
     with pytest.raises(ImportRefused, match="--country zz does not match .* describes jp"):
         import_country(str(build.release / "napgraph.trig"), "zz", build_dir)

@@ -111,3 +111,22 @@ def test_query_page_loads_an_example(visit):
     assert text.startswith("# title: Which meetings did an actor attend")
     assert page.url.endswith("/sparql"), "the example loaded in place, without navigating"
     finish(seen, "sparql-example")
+
+
+def test_compare_with_two_countries_at_1280(visit, jp_xx_server):
+    """Issue 12 item 5: the 31-column principle table scrolls in its own box with the
+    country column held in place, and the page itself never gets wider than the window."""
+    seen = visit("/compare", width=1280, height=800, server=jp_xx_server)
+    page = seen.page
+    assert page.locator("table.principle-table tbody tr").count() == 2
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 1280
+    box = page.locator(".principle-scroll")
+    assert box.evaluate("b => b.scrollWidth > b.clientWidth")  # it has something to scroll
+    header = box.locator("tbody th[scope=row]").first
+    before = header.bounding_box()["x"]
+    box.evaluate("b => { b.scrollLeft = b.scrollWidth; }")
+    assert box.evaluate("b => b.scrollLeft") > 0
+    assert header.bounding_box()["x"] == pytest.approx(before, abs=1)  # sticky
+    last = box.locator("thead th").last
+    assert last.bounding_box()["x"] + last.bounding_box()["width"] <= 1280
+    finish(seen, "compare-1280")

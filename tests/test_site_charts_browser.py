@@ -28,41 +28,73 @@ def last_cells(page, selector: str) -> list[str]:
         "rows => rows.map(r => r.lastElementChild.textContent.trim())")
 
 
-def test_attendance_timeline_and_role_mix_on_a_consultation(visit):
-    seen = visit("/id/jp/consultation/2018-04")
-    page = seen.page
+def check_process_charts(page, meetings: int) -> int:
+    """The timeline and role mix against their table: a point per meeting, a bar per
+    non-zero (meeting, role) cell. Returns the attendances the table adds up to."""
     timeline = drawn(page, "attendance-timeline")
-    # One point per consultation of the process: Japan's ten meetings.
-    assert timeline.locator(".mark-symbol.role-mark path").count() == 10
+    assert timeline.locator(".mark-symbol.role-mark path").count() == meetings
     roles = drawn(page, "role-mix")
-    table = page.locator("table.process-table")
     totals = last_cells(page, "table.process-table")
-    assert len(totals) == 10
-    assert sum(int(n) for n in totals) == 212  # every attendance of the record
-    # One bar per (consultation, role) cell that is not zero in the table.
+    assert len(totals) == meetings
     # (the cells after the row header: the date, one per role, then the total)
-    cells = table.locator("tbody tr").evaluate_all(
+    cells = page.locator("table.process-table tbody tr").evaluate_all(
         "rows => rows.map(r => [...r.querySelectorAll('td')].slice(1, -1)"
         ".map(c => c.textContent.trim()))")
     nonzero = sum(1 for row in cells for cell in row if cell != "0")
+    assert nonzero > 0
     assert roles.locator(".mark-rect.role-mark path").count() == nonzero
+    return sum(int(n) for n in totals)
+
+
+def check_heat_map(page, countries: int) -> int:
+    """The principle heat map against its table: a cell per count; returns how many."""
+    heat = drawn(page, "principle-coverage")
+    counts = page.locator("table.principle-table tbody td").evaluate_all(
+        "cells => cells.map(c => c.textContent.trim())")
+    assert len(counts) == 31 * countries
+    addressed = [c for c in counts if c.isdigit()]
+    assert heat.locator(".mark-rect.role-mark path").count() == len(addressed)
+    return len(addressed)
+
+
+def test_attendance_timeline_and_role_mix_on_a_consultation(visit):
+    seen = visit("/id/jp/consultation/2018-04")
+    page = seen.page
+    # One point per consultation of the process: Japan's ten meetings.
+    assert check_process_charts(page, 10) == 212  # every attendance of the record
+    table = page.locator("table.process-table")
     assert table.locator("tr.current th").inner_text() == "4th multi-stakeholder consultation"
     page.locator("section.process-attendance").screenshot(
         path=str(ARTIFACTS / "chart-consultation-section.png"))
     finish(seen, "chart-consultation")
 
 
+def stat(page, words: str) -> int:
+    """The number the country page's hero states before `words`."""
+    return int(page.locator(".stats li", has_text=words).locator("strong").inner_text())
+
+
+@pytest.mark.parametrize("cc, meetings, attendances", [("jp", 10, 212), ("xx", 3, None)])
+def test_country_page_charts(visit, request, cc, meetings, attendances):
+    server = request.getfixturevalue("jp_xx_server") if cc == "xx" else None
+    seen = visit(f"/id/country/{cc}", server=server)
+    page = seen.page
+    total = check_process_charts(page, meetings)
+    assert total == stat(page, "attendances")
+    if attendances is not None:
+        assert total == attendances
+    assert page.locator("table.process-table tr.current").count() == 0
+    assert check_heat_map(page, 1) > 0
+    finish(seen, f"chart-country-{cc}")
+
+
 def test_principle_heat_map_on_compare(visit):
     seen = visit("/compare")
     page = seen.page
-    heat = drawn(page, "principle-coverage")
     # One cell per principle Japan's consultations addressed (a count in the table).
-    counts = page.locator("#principles-heading ~ .matrix-scroll tbody td").evaluate_all(
-        "cells => cells.map(c => c.textContent.trim())")
-    assert len(counts) == 31  # one country here: Japan
-    addressed = [c for c in counts if c.isdigit()]
-    assert heat.locator(".mark-rect.role-mark path").count() == len(addressed)
-    heat.screenshot(path=str(ARTIFACTS / "chart-compare-heat-map.png"))
+    check_heat_map(page, 1)  # one country here: Japan
+    page.locator("#principle-coverage").screenshot(
+        path=str(ARTIFACTS / "chart-compare-heat-map.png"))
     finish(seen, "chart-compare")
 
 

@@ -101,3 +101,14 @@ def test_heat_map_holds_the_numbers_of_its_table(two_countries, page):
     for country, row in page["principles-heading"].items():
         for number, cell in enumerate(row, start=1):
             assert cells[(country, str(number))] == (int(cell) if cell.isdigit() else 0)
+
+
+@pytest.mark.parametrize("cc, label", [("jp", "Japan"), ("xx", "Exampleland (synthetic)")])
+def test_country_page_coverage_row_is_the_compare_row(two_countries, page, cc, label):
+    """The country page's UNGP table (beside its heat map) holds its /compare row, no other."""
+    response = requests.get(f"{two_countries.root}/id/country/{cc}",
+                            headers={"Accept": "text/html"}, timeout=30)
+    assert response.status_code == 200
+    tables = Tables()
+    tables.feed(response.text)
+    assert tables.sections["principles-heading"] == {label: page["principles-heading"][label]}

@@ -78,9 +78,13 @@ def test_country_page_counts(japan):
 def test_country_matrix_has_every_attendee_and_meeting(japan):
     rows = [text for tag, attrs, text in japan.texts
             if tag == "th" and attrs.get("scope") == "row"]
-    assert len(rows) == 33  # actors attending (build report)
-    columns = [a for a in japan.find("th") if a.get("scope") == "col"]
-    assert len(columns) == 1 + 10 + 1  # attendee, the ten meetings, total
+    # actors attending (build report), then the charts' tables: the ten meetings, Japan's
+    # row of the principle table
+    assert len(rows) == 33 + 10 + 1
+    columns = [" ".join(text.split()) for tag, attrs, text in japan.texts
+               if tag == "th" and attrs.get("scope") == "col"]
+    assert columns[0] == "Attendee"
+    assert columns.index("Total") == 1 + 10  # attendee, the ten meetings, total
     cells = [attrs for attrs in japan.find("td") if "cell" in attrs.get("class", "").split()]
     assert len(cells) == 33 * 10
     attended = [c for c in cells if "absent" not in c["class"]]

@@ -10,6 +10,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from napgraph.graph import iris
+
 from ..backends.rows import Row
 from ..sparql.charts import Chart, base_spec
 from .common import text
@@ -20,6 +22,8 @@ ROLE_COLOURS = {
     "government-related-entity": "#009e73", "academia": "#cc79a7", "observer": "#56b4e9",
 }
 OTHER_COLOUR = "#999999"
+
+
 @dataclass
 class ProcessAttendance:
     """Attendances per consultation and role of one NAP process, from process-attendance.rq."""
@@ -103,3 +107,19 @@ def heat_map(chart_id: str, title: str, cells: Sequence[Mapping[str, Any]],
             "tooltip": [{"field": "y", "title": y_title}, {"field": "x", "title": x_title},
                         {"field": "value", "type": "quantitative", "title": "Consultations"}]}}
     return Chart(chart_id, title, spec)
+
+
+def principles() -> list[tuple[str, str]]:
+    """Every principle of the shared UNGP scheme, 1 to 31, as (IRI, number)."""
+    return [(str(iris.ungp_principle(n)), str(n)) for n in range(1, 32)]
+
+
+def principle_coverage(countries: Sequence[Mapping[str, Any]],
+                       counts: Mapping[str, Mapping[str, str]]) -> Chart:
+    """The heat map of consultations per country ({iri, label}) and principle, from
+    `counts` ({country IRI: {principle IRI: consultations}}; 0 where none)."""
+    cells = [{"x": number, "y": country["label"],
+              "value": int(counts.get(country["iri"], {}).get(iri) or 0)}
+             for country in countries for iri, number in principles()]
+    return heat_map("principle-coverage", "Consultations addressing each Guiding Principle",
+                    cells, "Guiding Principle", "Country")

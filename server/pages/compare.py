@@ -13,12 +13,10 @@ from collections import defaultdict
 
 from flask import Blueprint, Flask, Response, render_template, request
 
-from napgraph.graph import iris
-
 from ..backends.rows import read_rows
 from ..http import formats as fmt
 from ..http.cache import Answer
-from .charts import Chart, heat_map
+from .charts import principle_coverage, principles
 from .common import text
 from .site_data import SELECT_JSON, current_site, serve_cached
 
@@ -53,34 +51,20 @@ def _columns(rows: list, column: str, label: str) -> list[tuple[str, str]]:
     return list(seen.items())
 
 
-def _principles() -> list[tuple[str, str]]:
-    """Every principle of the shared UNGP scheme, 1 to 31, as (IRI, number)."""
-    return [(str(iris.ungp_principle(n)), str(n)) for n in range(1, 32)]
-
-
-def _coverage(countries: list[dict], table: dict[str, dict[str, str]]) -> Chart:
-    """The heat map of consultations per country and principle (0 where none)."""
-    cells = [{"x": number, "y": country["label"],
-              "value": int(table.get(country["iri"], {}).get(iri) or 0)}
-             for country in countries for iri, number in _principles()]
-    return heat_map("principle-coverage", "Consultations addressing each Guiding Principle",
-                    cells, "Guiding Principle", "Country")
-
-
 @bp.route("/compare")
 def compare() -> Response:
     """Countries side by side: UNGP pillars and principles, actor kinds, consultations."""
     def build() -> Answer:
-        pillars, principles, kinds = (_rows(name) for name in QUERIES[1:])
+        pillars, principle_rows, kinds = (_rows(name) for name in QUERIES[1:])
         countries = _countries(_rows("country-consultations"))
-        principle_counts = _table(principles, "principle", "consultations")
+        principle_counts = _table(principle_rows, "principle", "consultations")
         body = render_template(
             "compare.html", alternates=[], countries=countries,
-            coverage=_coverage(countries, principle_counts),
+            coverage=principle_coverage(countries, principle_counts),
             pillar_columns=_columns(pillars, "pillar", "pillarNotation"),
             pillar_consultations=_table(pillars, "pillar", "consultations"),
             pillar_principles=_table(pillars, "pillar", "principles"),
-            principle_columns=_principles(), principles=principle_counts,
+            principle_columns=principles(), principles=principle_counts,
             kind_columns=_columns(kinds, "kind", "kindLabel"),
             kinds=_table(kinds, "kind", "actors"),
         ).encode("utf-8")

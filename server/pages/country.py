@@ -1,7 +1,8 @@
 """The country page, `/id/country/{cc}`: what the graph holds about one country's NAP process.
 
-Its counts, a card for each of its consultations and the attendance matrix (who attended
-which consultation in what role), all limited to the consultations of the country's own
+Its counts, a card for each of its consultations, the attendance matrix (who attended
+which consultation in what role), the attendance timeline and role mix of its consultations
+and its UNGP coverage heat map (the charts of the consultation and /compare pages), all limited to the consultations of the country's own
 processes (`?consultation dcterms:isPartOf/dcterms:spatial <country>`), so another
 country's consultations and actors never show here.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..backends.rows import Row
+from .charts import ProcessAttendance, principle_coverage, principles
 from .common import PageContext, text
 
 PERSONS = "persons"  # the group of actors without an org:classification
@@ -31,8 +33,15 @@ def render(page: PageContext) -> str:
     consultations = site.select("country-page-consultations", x=iri)
     groups, roles = matrix(site.select("country-page-matrix", x=iri))
     counts = next(iter(site.select("country-page-counts", x=iri)), {})
-    return page.render("country.html", consultations=consultations, groups=groups,
-                       roles=roles, counts=counts)
+    country = {"iri": iri, "label": page.statements.label or iri}
+    covered = {iri: {row["principle"].value: text(row, "consultations")
+                     for row in site.select("country-page-principles", x=iri)}}
+    return page.render(
+        "country.html", consultations=consultations, groups=groups, roles=roles,
+        counts=counts,
+        process=ProcessAttendance.from_rows(site.select("country-page-attendance", x=iri)),
+        coverage=principle_coverage([country], covered), countries=[country],
+        principle_columns=principles(), principles=covered)
 
 
 def matrix(rows: list[Row]) -> tuple[list[tuple[str, list[MatrixRow]]], list[tuple[str, str]]]:
