@@ -50,7 +50,7 @@ def scheme(name: str) -> Graph:
 
 @cache
 def principle_numbers() -> set[int]:
-    text = (data_dir() / "shared" / "ungp-principles.csv").read_text(encoding="utf-8")
+    text = (data_dir() / "shared/ungp-principles.csv").read_text(encoding="utf-8")
     return {int(row["number"]) for row in csv.DictReader(text.splitlines())}
 
 

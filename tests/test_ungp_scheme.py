@@ -118,7 +118,7 @@ def test_principle_summary_keeps_its_commas(number, phrase):
 
 # --- topics → UN SDG KOS targets ----------------------------------------------------------
 
-SDG_ROWS = read_csv(data_dir() / "shared" / "topic-sdg-targets.csv")
+SDG_ROWS = read_csv(data_dir() / "shared/topic-sdg-targets.csv")
 
 
 @pytest.mark.parametrize("row", SDG_ROWS, ids=[f"{r['topic']}-{r['target']}" for r in SDG_ROWS])
