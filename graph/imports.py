@@ -68,9 +68,11 @@ from napgraph.graph.publish import (
 )
 from napgraph.graph.rdf_files import FORMATS, format_of
 from napgraph.graph.schemes import load_ontology, load_schemes
+from napgraph.graph.sheets import SheetsRefused, is_sheets, write_nquads
 from napgraph.graph.validate import validate_graph
 
 OWN_GRAPHS = ("provenance", "registry", "links")  # kept apart, as in a napgraph build
+SHEETS_FORMAT = "CSV on the Web (napgraph spreadsheet template)"
 MAX_VALIDATE = 200_000  # pyshacl takes about 10 s per 100,000 triples
 
 
@@ -228,6 +230,8 @@ def _convert_source(
 ) -> tuple["_Converted", str, str]:
     """Convert a file, or what a SPARQL endpoint answers, into `written`: the conversion,
     where the data came from, and its format's name."""
+    if not is_endpoint(source) and is_sheets(Path(source)):
+        return _convert_sheets(Path(source), written, survey, base, max_validate, progress)
     if not is_endpoint(source):
         path = Path(source)
         if not path.is_file():
@@ -248,6 +252,28 @@ def _convert_source(
             fetched, ox.RdfFormat.N_QUADS, written, survey, base, max_validate, progress, source
         )
     return converted, source, "SPARQL 1.1 endpoint"
+
+
+def _convert_sheets(
+    source: Path,
+    written: Path,
+    survey: Survey,
+    base: str,
+    max_validate: int,
+    progress: Callable[[int], None] | None,
+) -> tuple["_Converted", str, str]:
+    """Convert a folder of spreadsheets (graph/sheets) to N-Quads beside `written`, then
+    import those as any other file."""
+    quads = written.with_name("sheets.nq")
+    try:
+        write_nquads(source, survey.country, quads)
+    except SheetsRefused as error:
+        raise ImportRefused(str(error)) from error
+    location = str(source.resolve())
+    converted = _convert(
+        quads, ox.RdfFormat.N_QUADS, written, survey, base, max_validate, progress, location
+    )
+    return converted, location, SHEETS_FORMAT
 
 
 @contextmanager

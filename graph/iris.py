@@ -18,10 +18,17 @@ Pattern (documented in docs/iris.md), all below one base, by default
         .../participation/{actor-slug}   .../contribution/{n}[-{k}]/item/{m}
         .../point/{n}   .../decision/{n}
     id/{cc}/person/{slug}/membership/{org-slug}   a person's affiliation
+    id/{cc}/nap-process/{slug}/stage/{stage}      a stage of a NAP process
+    id/{cc}/plan/{slug}, .../commitment/{n}       an edition of the plan, its commitments
+    id/{cc}/place/{slug}                a place where a consultation was held
+    id/{cc}/{scheme}/{slug}, id/{cc}/{scheme}     a country's own role, actor kind or topic
+                                        (scheme `role`, `actor-kind`, `topic`), its scheme
     {node}#source, {node}#mention-{slug}-{k}, {node}#about-{slug}
                                         provenance annotations of a node
         {annotation}-target, -position, -quote   its target and selectors
-    id/{cc}/source/{slug}               a source document (`#sha256`: its checksum)
+    id/{cc}/source/{slug}               a source document (`#sha256`: its checksum,
+                                        `#page={n}`: a page of it, RFC 8118)
+    id/{cc}/source/sheets/{file}        a spreadsheet table (`#row={n}`: a row, RFC 7111)
     graph/{name}                        named graphs
     dataset, dataset/{cc}               dataset descriptions (VoID/DCAT)
         dataset/{cc}/distribution/{ext}, dataset/{cc}/links/{target}
@@ -109,6 +116,34 @@ def nap_process(cc: str, slug: str) -> URIRef:
     return iri(f"id/{cc}/nap-process/{slug}")
 
 
+def process_stage(process_iri: str, stage: str) -> URIRef:
+    """A stage (`baseline`, `drafting`, …) of a NAP process: a part of the whole process."""
+    return URIRef(f"{process_iri}/stage/{stage}")
+
+
+def action_plan(cc: str, slug: str) -> URIRef:
+    """One edition of a country's National Action Plan."""
+    return iri(f"id/{cc}/plan/{slug}")
+
+
+def commitment(plan_iri: str, number: int) -> URIRef:
+    return URIRef(f"{plan_iri}/commitment/{number}")
+
+
+def place(cc: str, slug: str) -> URIRef:
+    return iri(f"id/{cc}/place/{slug}")
+
+
+def country_concept(cc: str, scheme_name: str, slug: str) -> URIRef:
+    """A country's own concept (`role`, `actor-kind` or `topic`), linked to a shared one."""
+    return iri(f"id/{cc}/{scheme_name}/{slug}")
+
+
+def country_scheme(cc: str, scheme_name: str) -> URIRef:
+    """The scheme of a country's own concepts of one kind."""
+    return iri(f"id/{cc}/{scheme_name}")
+
+
 def consultation(cc: str, year: int, ordinal: int) -> URIRef:
     return iri(f"id/{cc}/consultation/{year}-{ordinal:02d}")
 
@@ -146,6 +181,21 @@ def annotation_part(annotation_iri: str, part: str) -> URIRef:
 
 def source_document(cc: str, slug: str) -> URIRef:
     return iri(f"id/{cc}/source/{slug}")
+
+
+def sheet_table(cc: str, file_name: str) -> URIRef:
+    """A table (CSV file) of a country's spreadsheets, e.g. `participants.csv`."""
+    return iri(f"id/{cc}/source/sheets/{file_name}")
+
+
+def sheet_row(table_iri: str, row: int) -> URIRef:
+    """One row of a CSV table, numbered as a spreadsheet does (RFC 7111 `#row=`)."""
+    return URIRef(f"{table_iri}#row={row}")
+
+
+def page(document: str, number: int) -> URIRef:
+    """A page of a (PDF) document (RFC 8118 `#page=`)."""
+    return URIRef(f"{document}#page={number}")
 
 
 def checksum(document: str) -> URIRef:

@@ -35,7 +35,7 @@ def emit_provenance(record: Record, registry: Registry, meta: dict) -> Graph:
     graph = Graph()
     document = document_iri(registry, meta)
     _document(graph, registry, meta, document, record.source)
-    annotate = _Annotator(graph, record.source, document, registry)
+    annotate = Annotator(graph, record.source, document, registry)
     process = process_iri(registry, meta)
     for number, paragraph in enumerate(record.introduction, 1):
         annotate.node(process, paragraph.span, f"source-{number}")
@@ -77,22 +77,33 @@ def _document(
     graph.add((node, DCTERMS.language, LANGUAGES[meta["language"]]))
     graph.add((node, DCTERMS.format, MEDIA_TYPE))
     graph.add((node, DCTERMS.spatial, iris.country(registry.country)))
-    checksum = iris.checksum(node)
-    graph.add((node, SPDX.checksum, checksum))
+    describe_checksum(graph, node, source.sha256)
+
+
+def describe_checksum(graph: Graph, document: URIRef, sha256: str) -> None:
+    """State the SHA-256 checksum of a source document (`spdx:checksum`)."""
+    checksum = iris.checksum(document)
+    graph.add((document, SPDX.checksum, checksum))
     graph.add((checksum, RDF.type, SPDX.Checksum))
     graph.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
-    graph.add((checksum, SPDX.checksumValue, Literal(source.sha256, datatype=XSD.hexBinary)))
+    graph.add((checksum, SPDX.checksumValue, Literal(sha256, datatype=XSD.hexBinary)))
 
 
-class _Annotator:
-    """Writes annotations for spans of one source document."""
+class Annotator:
+    """Writes annotations for spans of one source document (`registry` names what the
+    mentions point at; none is needed for `node`)."""
 
-    def __init__(self, graph: Graph, source: SourceText, document: URIRef, registry: Registry):
+    def __init__(
+        self, graph: Graph, source: SourceText, document: URIRef, registry: Registry | None = None
+    ):
         self.graph, self.source, self.document, self.registry = graph, source, document, registry
         self.counts: dict[tuple[URIRef, str], int] = {}  # mentions of one entity by one node
 
-    def node(self, body: URIRef, span: Span, name: str = "source") -> None:
-        self._annotation(iris.annotation(body, name), body, span, OA.describing)
+    def node(self, body: URIRef, span: Span, name: str = "source") -> URIRef:
+        """Annotate `body` as stated by `span`; return the annotation's IRI."""
+        annotation = iris.annotation(body, name)
+        self._annotation(annotation, body, span, OA.describing)
+        return annotation
 
     def mentions(self, node: URIRef, mentions: list[Mention], kind: str = "mention") -> None:
         for mention in mentions:

@@ -1,0 +1,177 @@
+"""Read a folder of NAP spreadsheets (CSV files described by napgraph's CSVW metadata).
+
+The columns, datatypes and required cells are declared once, in W3C CSV on the Web
+metadata (`data/sheets-template/csv-metadata.json`), and read with the `csvw` library
+(cldf/csvw), which checks each cell against its datatype. napgraph always reads a folder
+with its own copy of that metadata, so a folder's `csv-metadata.json` (kept there for
+people and other CSVW tools) cannot change what a column means.
+
+Every problem is a `SheetProblem` naming the file, row (as a spreadsheet numbers it: the
+header is row 1) and column; `read_folder` collects them all and raises `SheetsRefused`.
+"""
+
+import csv
+import datetime
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from csvw import TableGroup
+
+from napgraph.graph.paths import data_dir
+
+METADATA = "csv-metadata.json"
+MAX_PROBLEMS = 50  # enough to fix a batch; more would bury the first ones
+# csvw reports a bad cell as `file:row:column name: reason`
+_CSVW_CELL = re.compile(r"^(?P<file>[^:]+):(?P<row>\d+):(?P<col>\d+) (?P<name>\S+): (?P<reason>.*)$")
+
+
+def template_dir() -> Path:
+    """The empty template: napgraph's CSVW metadata and one header-only CSV file per table."""
+    return data_dir() / "sheets-template"
+
+
+@dataclass(frozen=True)
+class SheetProblem:
+    """Why one cell, row or file cannot be used."""
+
+    file: str
+    row: int | None
+    column: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column:
+            where += f", column {self.column}"
+        return f"{where}: {self.reason}"
+
+
+class SheetsRefused(Exception):
+    """The spreadsheets cannot be imported; `problems` says where and why, every one."""
+
+    def __init__(self, folder: Path, problems: list[SheetProblem]) -> None:
+        self.folder, self.problems = folder, problems
+        shown = [str(p) for p in problems[:MAX_PROBLEMS]]
+        if len(problems) > MAX_PROBLEMS:
+            shown.append(f"… and {len(problems) - MAX_PROBLEMS} more")
+        super().__init__(f"{folder}: {len(problems)} problem(s), nothing was imported\n  "
+                         + "\n  ".join(shown))
+
+
+@dataclass
+class Row:
+    """One data row: its file, its row number and its cells (csvw's typed values)."""
+
+    file: str
+    number: int
+    cells: dict
+
+    def get(self, column: str):
+        value = self.cells.get(column)
+        if isinstance(value, datetime.datetime):  # csvw reads an xsd:date as a datetime
+            return value.date()
+        return value
+
+    def problem(self, column: str | None, reason: str) -> SheetProblem:
+        return SheetProblem(self.file, self.number, column, reason)
+
+
+@dataclass
+class Sheets:
+    """The rows of every table of a folder, by file name, and the problems found so far."""
+
+    folder: Path
+    tables: dict[str, list[Row]]
+    problems: list[SheetProblem] = field(default_factory=list)
+
+
+def read_folder(folder: Path) -> Sheets:
+    """Read every table the metadata declares from `folder`, each cell checked against its
+    datatype. Raises SheetsRefused listing every missing file, missing or unknown column,
+    and bad cell."""
+    metadata = json.loads((template_dir() / METADATA).read_text(encoding="utf-8"))
+    group = TableGroup.from_file(folder / METADATA, data=metadata)
+    problems: list[SheetProblem] = []
+    tables: dict[str, list[Row]] = {}
+    for table in group.tables:
+        name = str(table.url)
+        columns = [c.name for c in table.tableSchema.columns]
+        header_problems = _header(folder / name, name, columns)
+        problems += header_problems
+        if header_problems:
+            continue
+        log = _Log(name, {c.name: c.common_props.get("dc:description", "")
+                          for c in table.tableSchema.columns})
+        tables[name] = [
+            Row(name, number, dict(cells))
+            for _, number, cells in table.iterdicts(log=log, with_metadata=True)
+        ]
+        problems += log.problems
+    if problems:
+        raise SheetsRefused(folder, problems)
+    return Sheets(folder, tables)
+
+
+def _header(path: Path, name: str, columns: list[str]) -> list[SheetProblem]:
+    """Problems with a file's existence, encoding or header: every declared column must be
+    there, and no other (a misspelt column would otherwise be silently ignored)."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            header = next(csv.reader(handle), [])
+            for _ in handle:  # decode the whole file now, so a bad byte is named here
+                pass
+    except FileNotFoundError:
+        return [SheetProblem(name, None, None, "the file is missing (copy it from the template)")]
+    except UnicodeDecodeError as error:
+        line = path.read_bytes()[: error.start].count(b"\n") + 1
+        return [SheetProblem(name, line, None, "not UTF-8 text (save the file as CSV UTF-8)")]
+    except OSError as error:
+        return [SheetProblem(name, None, None, f"cannot read the file ({error.strerror})")]
+    found = [title.strip() for title in header]
+    problems = [
+        SheetProblem(name, 1, column, "missing required column") for column in columns
+        if column not in found
+    ]
+    problems += [
+        SheetProblem(name, 1, title or f"#{n}", f"unknown column (expected: {', '.join(columns)})")
+        for n, title in enumerate(found, 1) if title not in columns
+    ]
+    return problems
+
+
+class _Log:
+    """Collects csvw's reports of bad cells as SheetProblems (csvw calls `warning`)."""
+
+    def __init__(self, name: str, descriptions: dict[str, str]) -> None:
+        self.name, self.descriptions = name, descriptions
+        self.problems: list[SheetProblem] = []
+
+    def warning(self, message: str, *args) -> None:
+        text = message % args if args else message
+        match = _CSVW_CELL.match(text)
+        if match:
+            column = match["name"]
+            reason = _reason(match["reason"], self.descriptions.get(column, ""))
+            self.problems.append(SheetProblem(self.name, int(match["row"]), column, reason))
+        else:
+            self.problems.append(SheetProblem(self.name, None, None, text))
+
+    error = info = warning
+
+
+def _reason(text: str, description: str) -> str:
+    """csvw's reason, worded for someone filling in a spreadsheet (with what the column
+    expects, from its description in the metadata)."""
+    if text.startswith("invalid lexical value"):
+        value = text.split(":", 1)[-1].strip()
+        return f"{value!r} is not a valid value: {description}"
+    parts = text.split(" -- ")
+    if len(parts) == 3:  # a value that does not match the column's format: format -- value -- regex
+        return f"{parts[1]!r} is not a valid value: {description}"
+    if text == "required column value is missing":
+        return "a value is required"
+    return text

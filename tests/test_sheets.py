@@ -1,0 +1,125 @@
+"""Spreadsheet folders (graph/sheets): the worked example converts to a conforming graph
+with a quote for every row, the template matches it, and every kind of mistake is refused
+with the file, row, column and reason (one case per row of tests/data/sheets/errors.csv,
+each a one-cell change to the example)."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+from rdflib.namespace import DCTERMS, RDF
+
+from napgraph.graph import iris
+from napgraph.graph.registry import read_csv
+from napgraph.graph.schemes import load_ontology, load_schemes
+from napgraph.graph.sheets import SheetsRefused, convert_folder
+from napgraph.graph.sheets.read import METADATA, read_folder, template_dir
+from napgraph.graph.validate import validate_graph
+from napgraph.graph.vocab import NAP, OA
+
+ROOT = Path(__file__).parents[1]
+EXAMPLE = ROOT / "docs" / "examples" / "sampleland"
+ERRORS = read_csv(Path(__file__).parent / "data" / "sheets" / "errors.csv")
+
+
+@pytest.fixture(scope="module")
+def example() -> dict[str, Graph]:
+    return convert_folder(EXAMPLE, "xs")
+
+
+def union(graphs: dict[str, Graph]) -> Graph:
+    whole = Graph()
+    for graph in graphs.values():
+        whole += graph
+    return whole
+
+
+def test_example_conforms_to_the_shapes(example):
+    result = validate_graph(union(example), load_ontology() + load_schemes())
+    assert result.conforms, result.text
+
+
+def test_example_has_the_graphs_of_a_build(example):
+    assert set(example) == {str(iris.graph("xs")), str(iris.graph("xs/registry")),
+                            str(iris.graph("xs/provenance"))}
+
+
+@pytest.mark.parametrize(("name", "count"), [
+    ("Consultation", 3), ("WrittenConsultation", 1), ("Participation", 5), ("Contribution", 4),
+    ("DiscussionPoint", 2), ("Decision", 1), ("ActionPlan", 1), ("Commitment", 2),
+    ("NAPProcess", 4),  # the whole process and its three stages
+])
+def test_example_holds_every_row(example, name, count):
+    facts = example[str(iris.graph("xs"))]
+    assert len(set(facts.subjects(RDF.type, getattr(NAP, name)))) == count
+
+
+def test_every_quote_is_the_text_at_its_offsets(example):
+    provenance = example[str(iris.graph("xs/provenance"))]
+    text = (EXAMPLE / "sources" / "record.txt").read_text(encoding="utf-8")
+    quotes = list(provenance.subjects(RDF.type, OA.TextQuoteSelector))
+    # every row with a quote: 3 consultations, 5 participants, 4 contributions, 2 points,
+    # 1 decision, 1 plan, 2 commitments, 1 stage
+    assert len(quotes) == 19
+    for quote in quotes:
+        position = iris.annotation_part(str(quote).removesuffix("-quote"), "position")
+        start, end = (int(provenance.value(position, p)) for p in (OA.start, OA.end))
+        assert text[start:end] == str(provenance.value(quote, OA.exact))
+
+
+def test_every_annotation_names_its_spreadsheet_row(example):
+    provenance = example[str(iris.graph("xs/provenance"))]
+    annotations = set(provenance.subjects(RDF.type, OA.Annotation))
+    rows = {str(provenance.value(a, DCTERMS.source)) for a in annotations}
+    assert annotations and all("/source/sheets/" in row and "#row=" in row for row in rows)
+
+
+def test_template_metadata_is_the_example_metadata():
+    assert (EXAMPLE / METADATA).read_bytes() == (template_dir() / METADATA).read_bytes()
+
+
+def test_template_is_empty_and_reads():
+    sheets = read_folder(template_dir())
+    assert sheets.tables and not any(sheets.tables.values())
+
+
+def _mutate(folder: Path, case: dict) -> None:
+    """Apply one case's change to a copy of the example."""
+    path, value = folder / case["file"], case["value"]
+    if value == "<delete file>":
+        path.unlink()
+        return
+    if value == "<encode latin-1>":
+        path.write_bytes(path.read_text(encoding="utf-8").encode("latin-1"))
+        return
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    column = rows[0].index(case["column"])
+    if value == "<drop column>":
+        rows = [row[:column] + row[column + 1:] for row in rows]
+    elif value.startswith("<rename column "):
+        rows[0][column] = value.removeprefix("<rename column ").rstrip(">")
+    else:
+        rows[int(case["row"]) - 1][column] = value
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, lineterminator="\r\n").writerows(rows)
+
+
+@pytest.mark.parametrize("case", ERRORS, ids=[c["case"] for c in ERRORS])
+def test_mistake_is_refused_naming_file_row_and_column(case, tmp_path):
+    folder = tmp_path / "sheets"
+    shutil.copytree(EXAMPLE, folder)
+    _mutate(folder, case)
+    with pytest.raises(SheetsRefused) as refused:
+        convert_folder(folder, "xs")
+    expected_row = int(case["expect_row"]) if case["expect_row"] else None
+    found = [p for p in refused.value.problems
+             if (p.file, p.row, p.column or "") == (case["file"], expected_row,
+                                                     case["expect_column"])]
+    assert found, str(refused.value)
+    assert any(case["reason"] in p.reason for p in found), str(refused.value)
+    assert str(found[0]) in str(refused.value)
