@@ -22,6 +22,9 @@ napgraph build (docs/profile.md). napgraph's own shared graphs (`{BASE}graph/ont
 import itself in `graph/{cc}/catalog` (graph/describe.py `describe_import`). Blank nodes are renamed so that they
 never meet those of another file. IRIs under the default base move to the build's base.
 
+A folder of spreadsheets (CSV files of the template `data/sheets-template/`, or its
+`csv-metadata.json`) is first converted to N-Quads (graph/sheets), then imported the same way.
+
 Refused, with nothing written and a previous import of the country left as it was: a
 country code that is neither two lower-case letters nor a synthetic code; a country the
 build holds, unless `replace` (the import then takes the place of the build's graphs of that
@@ -68,7 +71,7 @@ from napgraph.graph.publish import (
 )
 from napgraph.graph.rdf_files import FORMATS, format_of
 from napgraph.graph.schemes import load_ontology, load_schemes
-from napgraph.graph.sheets import SheetsRefused, is_sheets, write_nquads
+from napgraph.graph.sheets import is_sheets, write_nquads
 from napgraph.graph.validate import validate_graph
 
 OWN_GRAPHS = ("provenance", "registry", "links")  # kept apart, as in a napgraph build
@@ -230,8 +233,12 @@ def _convert_source(
 ) -> tuple["_Converted", str, str]:
     """Convert a file, or what a SPARQL endpoint answers, into `written`: the conversion,
     where the data came from, and its format's name."""
-    if not is_endpoint(source) and is_sheets(Path(source)):
-        return _convert_sheets(Path(source), written, survey, base, max_validate, progress)
+    if not is_endpoint(source) and is_sheets(Path(source)):  # a folder of CSV files
+        location, quads = str(Path(source).resolve()), written.with_name("sheets.nq")
+        write_nquads(Path(source), survey.country, quads)  # SheetsRefused is an ImportRefused
+        fmt = ox.RdfFormat.N_QUADS
+        converted = _convert(quads, fmt, written, survey, base, max_validate, progress, location)
+        return converted, location, SHEETS_FORMAT
     if not is_endpoint(source):
         path = Path(source)
         if not path.is_file():
@@ -252,28 +259,6 @@ def _convert_source(
             fetched, ox.RdfFormat.N_QUADS, written, survey, base, max_validate, progress, source
         )
     return converted, source, "SPARQL 1.1 endpoint"
-
-
-def _convert_sheets(
-    source: Path,
-    written: Path,
-    survey: Survey,
-    base: str,
-    max_validate: int,
-    progress: Callable[[int], None] | None,
-) -> tuple["_Converted", str, str]:
-    """Convert a folder of spreadsheets (graph/sheets) to N-Quads beside `written`, then
-    import those as any other file."""
-    quads = written.with_name("sheets.nq")
-    try:
-        write_nquads(source, survey.country, quads)
-    except SheetsRefused as error:
-        raise ImportRefused(str(error)) from error
-    location = str(source.resolve())
-    converted = _convert(
-        quads, ox.RdfFormat.N_QUADS, written, survey, base, max_validate, progress, location
-    )
-    return converted, location, SHEETS_FORMAT
 
 
 @contextmanager

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from csvw import TableGroup
 
+from napgraph.graph.import_scope import ImportRefused
 from napgraph.graph.paths import data_dir
 
 METADATA = "csv-metadata.json"
@@ -50,7 +51,7 @@ class SheetProblem:
         return f"{where}: {self.reason}"
 
 
-class SheetsRefused(Exception):
+class SheetsRefused(ImportRefused):
     """The spreadsheets cannot be imported; `problems` says where and why, every one."""
 
     def __init__(self, folder: Path, problems: list[SheetProblem]) -> None:
