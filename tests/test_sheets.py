@@ -96,6 +96,15 @@ def _mutate(folder: Path, case: dict) -> None:
     if value == "<encode latin-1>":
         path.write_bytes(path.read_text(encoding="utf-8").encode("latin-1"))
         return
+    if value.startswith("<raw "):  # the whole line, as typed (or the whole file if no row)
+        line = value.removeprefix("<raw ").removesuffix(">")
+        lines = path.read_bytes().decode("utf-8").split("\r\n")
+        if case["row"]:
+            lines[int(case["row"]) - 1] = line
+        else:
+            lines = [line]
+        path.write_text("\r\n".join(lines), encoding="utf-8")
+        return
     with path.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
     column = rows[0].index(case["column"])

@@ -101,7 +101,7 @@ def read_folder(folder: Path) -> Sheets:
     for table in group.tables:
         name = str(table.url)
         columns = [c.name for c in table.tableSchema.columns]
-        header_problems = _header(folder / name, name, columns)
+        header_problems = _check_file(folder / name, name, columns)
         problems += header_problems
         if header_problems:
             continue
@@ -117,14 +117,17 @@ def read_folder(folder: Path) -> Sheets:
     return Sheets(folder, tables)
 
 
-def _header(path: Path, name: str, columns: list[str]) -> list[SheetProblem]:
-    """Problems with a file's existence, encoding or header: every declared column must be
-    there, and no other (a misspelt column would otherwise be silently ignored)."""
+def _check_file(path: Path, name: str, columns: list[str]) -> list[SheetProblem]:
+    """Problems with a file as CSV, before its cells are read: missing, not UTF-8, not
+    parsable (an unclosed quote), a header without every declared column or with another
+    (a misspelt column would otherwise be ignored), a row longer than the header."""
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            header = next(csv.reader(handle), [])
-            for _ in handle:  # decode the whole file now, so a bad byte is named here
-                pass
+            reader = csv.reader(handle, strict=True)  # as csvw reads it
+            try:
+                rows = list(reader)
+            except csv.Error as error:
+                return [SheetProblem(name, reader.line_num, None, f"not valid CSV ({error})")]
     except FileNotFoundError:
         return [SheetProblem(name, None, None, "the file is missing (copy it from the template)")]
     except UnicodeDecodeError as error:
@@ -132,14 +135,19 @@ def _header(path: Path, name: str, columns: list[str]) -> list[SheetProblem]:
         return [SheetProblem(name, line, None, "not UTF-8 text (save the file as CSV UTF-8)")]
     except OSError as error:
         return [SheetProblem(name, None, None, f"cannot read the file ({error.strerror})")]
-    found = [title.strip() for title in header]
+    header = [title.strip() for title in rows[0]] if rows else []
     problems = [
         SheetProblem(name, 1, column, "missing required column") for column in columns
-        if column not in found
+        if column not in header
     ]
     problems += [
         SheetProblem(name, 1, title or f"#{n}", f"unknown column (expected: {', '.join(columns)})")
-        for n, title in enumerate(found, 1) if title not in columns
+        for n, title in enumerate(header, 1) if title not in columns
+    ]
+    problems += [
+        SheetProblem(name, number, None, f"{len(row)} cells, more than the {len(header)} columns "
+                     "of the header")
+        for number, row in enumerate(rows[1:], 2) if len(row) > len(header)
     ]
     return problems
 
