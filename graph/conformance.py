@@ -49,13 +49,15 @@ class Conformance:
         """A readable report: a headline, then one line per broken rule."""
         if not self.checked:
             return f"conformance not checked: {self.reason}"
-        if self.conforms:
-            return "conforms to the NAP graph shapes (ontology/shapes.ttl)"
         nodes = sum(len(n) for n in self.rules.values())
-        lines = [
-            f"does not conform to the NAP graph shapes (ontology/shapes.ttl): "
-            f"{len(self.rules)} rule(s) broken, {nodes} result(s)"
-        ]
+        if self.conforms:  # the rules left are warnings: shown, since they ask for a look
+            lines = ["conforms to the NAP graph shapes (ontology/shapes.ttl)"
+                     + (f", with {nodes} warning(s)" if nodes else "")]
+        else:
+            lines = [
+                f"does not conform to the NAP graph shapes (ontology/shapes.ttl): "
+                f"{len(self.rules)} rule(s) broken, {nodes} result(s)"
+            ]
         for rule, focus in self.rules.items():
             shown = ", ".join(f"<{node}>" for node in focus[:EXAMPLES])
             more = f" and {len(focus) - EXAMPLES} more" if len(focus) > EXAMPLES else ""

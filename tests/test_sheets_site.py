@@ -30,7 +30,10 @@ def jp_xs_build(build, tmp_path_factory) -> Path:
     shutil.copytree(build.release.parents[1], folder, symlinks=True)
     done = napgraph("import", str(EXAMPLE), "--country", "xs", "--build-dir", str(folder))
     assert done.returncode == 0, done.stderr
-    assert "conforms to the NAP graph shapes" in done.stdout
+    assert "conforms to the NAP graph shapes (ontology/shapes.ttl), with 1 warning(s)" in done.stdout
+    assert ("Warning: A country-specific concept, linked to a shared one by skos:broadMatch"
+            in done.stdout)  # the example's own actor kind, fishers-council
+    assert "id/xs/actor-kind/fishers-council" in done.stdout
     return folder
 
 
