@@ -201,8 +201,10 @@ def import_(
     source_text: Path | None,
     timeout: float,
 ) -> None:
-    """Import another country's NAP graph from SOURCE: an RDF file or a SPARQL endpoint URL
-    (only the country's graphs are taken from an endpoint).
+    """Import another country's NAP graph from SOURCE: an RDF file, a SPARQL endpoint URL
+    (only the country's graphs are taken from an endpoint), or a folder of CSV files filled
+    in from the spreadsheet template (docs/spreadsheet.md; a mistake is named by file, row
+    and column).
 
     Its triples go to the named graph {BASE}graph/CC (provenance to graph/CC/provenance) in the
     build folder. Refused, with nothing written and a previous import of the country as it

@@ -6,6 +6,7 @@ each a one-cell change to the example)."""
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 from pathlib import Path
 
@@ -132,3 +133,17 @@ def test_mistake_is_refused_naming_file_row_and_column(case, tmp_path):
     assert found, str(refused.value)
     assert any(case["reason"] in p.reason for p in found), str(refused.value)
     assert str(found[0]) in str(refused.value)
+
+
+DOC = (ROOT / "docs" / "spreadsheet.md").read_text(encoding="utf-8")
+COLUMNS = [
+    (table["url"], column["name"])
+    for table in json.loads((template_dir() / METADATA).read_text(encoding="utf-8"))["tables"]
+    for column in table["tableSchema"]["columns"]
+]
+
+
+@pytest.mark.parametrize(("file", "column"), COLUMNS, ids=[f"{f}:{c}" for f, c in COLUMNS])
+def test_column_is_documented_under_its_file(file, column):
+    section = DOC.split(f"### `{file}`", 1)[1].split("\n### ", 1)[0]
+    assert f"| `{column}` |" in section
