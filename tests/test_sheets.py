@@ -10,14 +10,15 @@ import json
 import shutil
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import Graph
-from rdflib.namespace import DCTERMS, RDF
+from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF
 
 from napgraph.graph import iris
 from napgraph.graph.registry import read_csv
 from napgraph.graph.schemes import load_ontology, load_schemes
-from napgraph.graph.sheets import SheetsRefused, convert_folder
+from napgraph.graph.sheets import SheetsRefused, convert_folder, write_nquads
 from napgraph.graph.sheets.read import METADATA, read_folder, template_dir
 from napgraph.graph.validate import validate_graph
 from napgraph.graph.vocab import NAP, OA
@@ -108,13 +109,15 @@ def _mutate(folder: Path, case: dict) -> None:
         return
     with path.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
-    column = rows[0].index(case["column"])
-    if value == "<drop column>":
+    if value == "<duplicate row>":
+        rows.append(rows[int(case["row"]) - 1])
+    elif value == "<drop column>":
+        column = rows[0].index(case["column"])
         rows = [row[:column] + row[column + 1:] for row in rows]
     elif value.startswith("<rename column "):
-        rows[0][column] = value.removeprefix("<rename column ").rstrip(">")
+        rows[0][rows[0].index(case["column"])] = value.removeprefix("<rename column ").rstrip(">")
     else:
-        rows[int(case["row"]) - 1][column] = value
+        rows[int(case["row"]) - 1][rows[0].index(case["column"])] = value
     with path.open("w", newline="", encoding="utf-8") as handle:
         csv.writer(handle, lineterminator="\r\n").writerows(rows)
 
@@ -147,3 +150,19 @@ COLUMNS = [
 def test_column_is_documented_under_its_file(file, column):
     section = DOC.split(f"### `{file}`", 1)[1].split("\n### ", 1)[0]
     assert f"| `{column}` |" in section
+
+
+@pytest.mark.parametrize("cls", [ORG.Organization, FOAF.Organization, FOAF.Agent, PROV.Agent],
+                         ids=lambda c: c.n3().rsplit("/", 1)[-1])
+def test_every_organisation_has_the_types_a_standard_query_asks_for(example, cls):
+    registry = example[str(iris.graph("xs/registry"))]
+    assert len(set(registry.subjects(RDF.type, cls))) == 6  # the example's six organisations
+
+
+def test_a_folder_is_named_by_its_metadata_file_too(tmp_path):
+    written = tmp_path / "sheets.nq"
+    write_nquads(EXAMPLE / METADATA, "xs", written)
+    quads = list(ox.parse(path=str(written), format=ox.RdfFormat.N_QUADS))
+    assert {q.graph_name.value for q in quads} == {str(iris.graph(n)) for n in
+                                                   ("xs", "xs/registry", "xs/provenance")}
+    assert len(quads) == sum(len(g) for g in convert_folder(EXAMPLE, "xs").values())

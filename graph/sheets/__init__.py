@@ -10,7 +10,7 @@ catalogue. docs/spreadsheet.md is the guide for whoever fills the sheets in.
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph
+from rdflib import Graph
 from rdflib.namespace import DCTERMS
 
 from napgraph.graph import iris
@@ -79,15 +79,13 @@ def write_nquads(source: Path, country: str, output: Path) -> None:
     """Convert the spreadsheets at `source` (a folder, or its csv-metadata.json) and write
     their graphs to `output` as N-Quads. Raises SheetsRefused."""
     folder = source if source.is_dir() else source.parent
-    dataset = Dataset()
+    quads = []
     for name, graph in convert_folder(folder, country).items():
-        named = dataset.graph(name)
-        for triple in graph:
-            named.add(triple)
-    data = dataset.serialize(format="nquads", encoding="utf-8")
-    quads = ox.parse(data, format=ox.RdfFormat.N_QUADS)
+        triples = graph.serialize(format="nt", encoding="utf-8")
+        quads += [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(name))
+                  for t in ox.parse(triples, format=ox.RdfFormat.N_TRIPLES)]
+    # sorted: the same folder gives the same bytes, so re-importing it is a no-op release
     output.write_bytes(ox.serialize(sorted(quads, key=str), format=ox.RdfFormat.N_QUADS))
-
 
 def _order(problem) -> tuple:
     return (problem.file, problem.row or 0, problem.column or "")

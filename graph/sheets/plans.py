@@ -47,6 +47,8 @@ def emit_stages(folder: Folder) -> None:
     graph, whole = folder.facts, folder.process
     for row in folder.sheets.tables["stages.csv"]:
         node = iris.process_stage(whole, row.get("stage"))
+        if not folder.refs.declare("stage", row.get("stage"), row, "stage", node):
+            continue
         graph.add((node, RDF.type, NAP.NAPProcess))
         graph.add((node, RDF.type, PROV.Activity))
         graph.add((node, RDFS.label, en(row.get("label_en"))))

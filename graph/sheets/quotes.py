@@ -42,6 +42,9 @@ class Sources:
     def add(self, row: Row) -> None:
         """Read and describe the source of a sources.csv row."""
         slug = row.get("id")
+        if slug in self.documents:
+            self.problems.append(row.problem("id", f"{slug!r} is declared twice"))
+            return
         text = self._text(row)
         if text is None:
             return

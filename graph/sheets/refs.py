@@ -26,7 +26,7 @@ class References:
         }
         self.own: dict[str, str] = {}  # concept id -> scheme
         self.ids: dict[str, dict] = {"actor": {}, "place": {}, "consultation": {}, "plan": {},
-                                     "point": {}}
+                                     "point": {}, "stage": {}}
         self.names: dict[str, str] = {}  # actor id -> English name, for labels
         self.problems: list[SheetProblem] = []
 
