@@ -166,3 +166,24 @@ def test_a_folder_is_named_by_its_metadata_file_too(tmp_path):
     assert {q.graph_name.value for q in quads} == {str(iris.graph(n)) for n in
                                                    ("xs", "xs/registry", "xs/provenance")}
     assert len(quads) == sum(len(g) for g in convert_folder(EXAMPLE, "xs").values())
+
+
+@pytest.mark.parametrize(("column", "value", "reason"), [
+    ("number", "x", "'x' is not a valid value"),  # a cell csvw checks
+    ("quote", "Something nobody said.", "the quote is not in record"),  # a row napgraph checks
+])
+def test_rows_are_numbered_as_a_spreadsheet_numbers_them(tmp_path, column, value, reason):
+    """A cell holding line breaks is one row, though csvw counts lines."""
+    folder = tmp_path / "sheets"
+    shutil.copytree(EXAMPLE, folder)
+    path = folder / "discussion_points.csv"
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    rows[1][rows[0].index("heading")] = "Supply\nchains\n(two line breaks)"
+    rows[2][rows[0].index(column)] = value
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, lineterminator="\r\n").writerows(rows)
+    with pytest.raises(SheetsRefused) as refused:
+        convert_folder(folder, "xs")
+    assert [(p.row, p.column) for p in refused.value.problems] == [(3, column)]
+    assert reason in refused.value.problems[0].reason

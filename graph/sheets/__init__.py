@@ -84,7 +84,7 @@ def write_nquads(source: Path, country: str, output: Path) -> None:
         triples = graph.serialize(format="nt", encoding="utf-8")
         quads += [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(name))
                   for t in ox.parse(triples, format=ox.RdfFormat.N_TRIPLES)]
-    # sorted: the same folder gives the same bytes, so re-importing it is a no-op release
+    # sorted: the same folder always gives the same bytes (and the same checksum)
     output.write_bytes(ox.serialize(sorted(quads, key=str), format=ox.RdfFormat.N_QUADS))
 
 def _order(problem) -> tuple:

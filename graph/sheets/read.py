@@ -14,7 +14,7 @@ import csv
 import datetime
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from csvw import TableGroup
@@ -72,22 +72,23 @@ class Row:
     cells: dict
 
     def get(self, column: str):
+        """The typed value of a cell (a date as a `datetime.date`), None if empty."""
         value = self.cells.get(column)
         if isinstance(value, datetime.datetime):  # csvw reads an xsd:date as a datetime
             return value.date()
         return value
 
     def problem(self, column: str | None, reason: str) -> SheetProblem:
+        """A problem with this row, in `column` (None: the whole row)."""
         return SheetProblem(self.file, self.number, column, reason)
 
 
 @dataclass
 class Sheets:
-    """The rows of every table of a folder, by file name, and the problems found so far."""
+    """The rows of every table of a folder, by file name."""
 
     folder: Path
     tables: dict[str, list[Row]]
-    problems: list[SheetProblem] = field(default_factory=list)
 
 
 def read_folder(folder: Path) -> Sheets:
@@ -101,15 +102,15 @@ def read_folder(folder: Path) -> Sheets:
     for table in group.tables:
         name = str(table.url)
         columns = [c.name for c in table.tableSchema.columns]
-        header_problems = _check_file(folder / name, name, columns)
-        problems += header_problems
-        if header_problems:
+        file_problems, rows_by_line = _check_file(folder / name, name, columns)
+        problems += file_problems
+        if file_problems:
             continue
-        log = _Log(name, {c.name: c.common_props.get("dc:description", "")
-                          for c in table.tableSchema.columns})
+        log = _Log(name, rows_by_line, {c.name: c.common_props.get("dc:description", "")
+                                        for c in table.tableSchema.columns})
         tables[name] = [
-            Row(name, number, dict(cells))
-            for _, number, cells in table.iterdicts(log=log, with_metadata=True)
+            Row(name, rows_by_line.get(line, line), dict(cells))
+            for _, line, cells in table.iterdicts(log=log, with_metadata=True)
         ]
         problems += log.problems
     if problems:
@@ -117,24 +118,31 @@ def read_folder(folder: Path) -> Sheets:
     return Sheets(folder, tables)
 
 
-def _check_file(path: Path, name: str, columns: list[str]) -> list[SheetProblem]:
+def _check_file(
+    path: Path, name: str, columns: list[str]
+) -> tuple[list[SheetProblem], dict[int, int]]:
     """Problems with a file as CSV, before its cells are read: missing, not UTF-8, not
     parsable (an unclosed quote), a header without every declared column or with another
-    (a misspelt column would otherwise be ignored), a row longer than the header."""
+    (a misspelt column would otherwise be ignored), a row longer than the header. Also
+    {the line a row ends on: its row number}: csvw counts lines, a spreadsheet rows, and
+    a cell may hold line breaks."""
+    rows, rows_by_line = [], {}
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.reader(handle, strict=True)  # as csvw reads it
             try:
-                rows = list(reader)
+                for row in reader:
+                    rows.append(row)
+                    rows_by_line[reader.line_num] = len(rows)
             except csv.Error as error:
-                return [SheetProblem(name, reader.line_num, None, f"not valid CSV ({error})")]
+                return [SheetProblem(name, len(rows) + 1, None, f"not valid CSV ({error})")], {}
     except FileNotFoundError:
-        return [SheetProblem(name, None, None, "the file is missing (copy it from the template)")]
+        return [SheetProblem(name, None, None, "the file is missing (copy it from the template)")], {}
     except UnicodeDecodeError as error:
         line = path.read_bytes()[: error.start].count(b"\n") + 1
-        return [SheetProblem(name, line, None, "not UTF-8 text (save the file as CSV UTF-8)")]
+        return [SheetProblem(name, line, None, "not UTF-8 text (save the file as CSV UTF-8)")], {}
     except OSError as error:
-        return [SheetProblem(name, None, None, f"cannot read the file ({error.strerror})")]
+        return [SheetProblem(name, None, None, f"cannot read the file ({error.strerror})")], {}
     header = [title.strip() for title in rows[0]] if rows else []
     problems = [
         SheetProblem(name, 1, column, "missing required column") for column in columns
@@ -149,14 +157,14 @@ def _check_file(path: Path, name: str, columns: list[str]) -> list[SheetProblem]
                      "of the header")
         for number, row in enumerate(rows[1:], 2) if len(row) > len(header)
     ]
-    return problems
+    return problems, rows_by_line
 
 
 class _Log:
     """Collects csvw's reports of bad cells as SheetProblems (csvw calls `warning`)."""
 
-    def __init__(self, name: str, descriptions: dict[str, str]) -> None:
-        self.name, self.descriptions = name, descriptions
+    def __init__(self, name: str, rows_by_line: dict[int, int], descriptions: dict[str, str]):
+        self.name, self.rows_by_line, self.descriptions = name, rows_by_line, descriptions
         self.problems: list[SheetProblem] = []
 
     def warning(self, message: str, *args) -> None:
@@ -165,7 +173,9 @@ class _Log:
         if match:
             column = match["name"]
             reason = _reason(match["reason"], self.descriptions.get(column, ""))
-            self.problems.append(SheetProblem(self.name, int(match["row"]), column, reason))
+            line = int(match["row"])
+            row = self.rows_by_line.get(line, line)
+            self.problems.append(SheetProblem(self.name, row, column, reason))
         else:
             self.problems.append(SheetProblem(self.name, None, None, text))
 
