@@ -187,3 +187,14 @@ def test_rows_are_numbered_as_a_spreadsheet_numbers_them(tmp_path, column, value
         convert_folder(folder, "xs")
     assert [(p.row, p.column) for p in refused.value.problems] == [(3, column)]
     assert reason in refused.value.problems[0].reason
+
+
+def test_blank_rows_are_skipped(tmp_path, example):
+    """A spreadsheet program may save cleared rows as empty cells or empty lines."""
+    folder = tmp_path / "sheets"
+    shutil.copytree(EXAMPLE, folder)
+    with (folder / "places.csv").open("a", newline="", encoding="utf-8") as handle:
+        handle.write(",,\r\n\r\n")
+    converted = convert_folder(folder, "xs")
+    assert {name: len(graph) for name, graph in converted.items()} == {
+        name: len(graph) for name, graph in example.items()}
