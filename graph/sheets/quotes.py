@@ -11,6 +11,7 @@ a TextQuoteSelector on the document), plus `dcterms:source` the spreadsheet row 
 
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS
 
@@ -45,6 +46,7 @@ class Sources:
         if slug in self.documents:
             self.problems.append(row.problem("id", f"{slug!r} is declared twice"))
             return
+        url = self._url(row)
         text = self._text(row)
         if text is None:
             return
@@ -52,16 +54,30 @@ class Sources:
         graph = self.graph
         for type_ in (PROV.Entity, FOAF.Document):
             graph.add((document, RDF.type, type_))
-        graph.add((document, RDFS.label, Literal(row.get("title"))))
-        graph.add((document, DCTERMS.title, Literal(row.get("title"))))
+        title = Literal(row.get("title"), lang=row.get("language"))
+        graph.add((document, RDFS.label, title))
+        graph.add((document, DCTERMS.title, title))
         graph.add((document, DCTERMS.language, language(row.get("language"))))
         graph.add((document, DCTERMS.format, MEDIA_TYPE))
         graph.add((document, DCTERMS.spatial, iris.country(self.country)))
-        if row.get("url"):
-            graph.add((document, FOAF.page, URIRef(str(row.get("url")))))
+        if url:
+            graph.add((document, FOAF.page, URIRef(url)))
         describe_checksum(graph, document, text.sha256)
-        url = str(row.get("url")) if row.get("url") else None
         self.documents[slug] = (text, Annotator(graph, text, document), url)
+
+    def _url(self, row: Row) -> str | None:
+        """The source's web address: an absolute http(s) IRI, or None."""
+        url = str(row.get("url") or "")
+        if not url:
+            return None
+        try:
+            ox.NamedNode(url)  # the parser's rule for an absolute IRI
+        except ValueError:
+            url = ""
+        if not url.startswith(("https://", "http://")):
+            self.problems.append(row.problem("url", "not a web address (https://…)"))
+            return None
+        return url
 
     def _text(self, row: Row) -> SourceText | None:
         name = row.get("text_file")
