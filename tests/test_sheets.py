@@ -198,3 +198,9 @@ def test_blank_rows_are_skipped(tmp_path, example):
     converted = convert_folder(folder, "xs")
     assert {name: len(graph) for name, graph in converted.items()} == {
         name: len(graph) for name, graph in example.items()}
+
+
+def test_a_missing_folder_is_refused(tmp_path):
+    with pytest.raises(SheetsRefused, match="no such folder"):
+        write_nquads(tmp_path / "nowhere" / METADATA, "xs", tmp_path / "sheets.nq")
+    assert not (tmp_path / "sheets.nq").exists()

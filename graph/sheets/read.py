@@ -95,6 +95,8 @@ def read_folder(folder: Path) -> Sheets:
     """Read every table the metadata declares from `folder`, each cell checked against its
     datatype. Raises SheetsRefused listing every missing file, missing or unknown column,
     and bad cell."""
+    if not folder.is_dir():
+        raise SheetsRefused(folder, [SheetProblem(str(folder), None, None, "no such folder")])
     metadata = json.loads((template_dir() / METADATA).read_text(encoding="utf-8"))
     group = TableGroup.from_file(folder / METADATA, data=metadata)
     problems: list[SheetProblem] = []
@@ -151,6 +153,10 @@ def _check_file(
     problems += [
         SheetProblem(name, 1, title or f"#{n}", f"unknown column (expected: {', '.join(columns)})")
         for n, title in enumerate(header, 1) if title not in columns
+    ]
+    problems += [
+        SheetProblem(name, 1, title, "the column appears more than once")
+        for title in sorted({t for t in header if header.count(t) > 1})
     ]
     problems += [
         SheetProblem(name, number, None, f"{len(row)} cells, more than the {len(header)} columns "
