@@ -62,11 +62,22 @@ def test_country_page_answers_with_its_data(server):
     assert "1st consultation (example)" in response.text
 
 
-def test_consultation_page_answers_with_its_data(server):
-    response = page(server, "/id/xs/consultation/2099-01")
+@pytest.mark.parametrize(("path", "texts"), [
+    ("/id/xs/consultation/2099-01", ("1st consultation (example)", "2099-01-14",
+                                     "Sampleland Human Rights Commission (example)",
+                                     "Supply chains")),
+    ("/id/xs/consultation/2099-02", ("2nd consultation (online, example)", "2099-03-03",
+                                     "judicial remedies take too long")),
+    ("/id/xs/consultation/2099-03", ("Call for written submissions (example)", "2099-04-01",
+                                     "fishing communities must be consulted")),
+    ("/id/xs/org/shrc", ("Sampleland Human Rights Commission (example)",
+                         "1st consultation (example)")),
+    ("/id/xs/plan/nap-2099", ("National Action Plan on Business and Human Rights 2099-2103",)),
+], ids=lambda v: v.rsplit("/", 1)[-1] if isinstance(v, str) else None)
+def test_page_answers_with_its_data(server, path, texts):
+    response = page(server, path)
     assert response.status_code == 200
-    for text in ("1st consultation (example)", "2099-01-14",
-                 "Sampleland Human Rights Commission (example)", "Supply chains"):
+    for text in texts:
         assert text in response.text
 
 
