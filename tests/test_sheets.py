@@ -89,6 +89,21 @@ def test_template_is_empty_and_reads():
     assert sheets.tables and not any(sheets.tables.values())
 
 
+def copy_example(folder: Path, file_name: str | None = None,
+                 cells: dict[tuple[int, str], str] | None = None) -> Path:
+    """Copy the example to `folder`, with `cells` ({(row, column): value}) of one file set."""
+    shutil.copytree(EXAMPLE, folder)
+    if file_name:
+        path = folder / file_name
+        with path.open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.reader(handle))
+        for (row, column), value in (cells or {}).items():
+            rows[row - 1][rows[0].index(column)] = value
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            csv.writer(handle, lineterminator="\r\n").writerows(rows)
+    return folder
+
+
 def _mutate(folder: Path, case: dict) -> None:
     """Apply one case's change to a copy of the example."""
     path, value = folder / case["file"], case["value"]
@@ -124,8 +139,7 @@ def _mutate(folder: Path, case: dict) -> None:
 
 @pytest.mark.parametrize("case", ERRORS, ids=[c["case"] for c in ERRORS])
 def test_mistake_is_refused_naming_file_row_and_column(case, tmp_path):
-    folder = tmp_path / "sheets"
-    shutil.copytree(EXAMPLE, folder)
+    folder = copy_example(tmp_path / "sheets")
     _mutate(folder, case)
     with pytest.raises(SheetsRefused) as refused:
         convert_folder(folder, "xs")
@@ -174,15 +188,8 @@ def test_a_folder_is_named_by_its_metadata_file_too(tmp_path):
 ])
 def test_rows_are_numbered_as_a_spreadsheet_numbers_them(tmp_path, column, value, reason):
     """A cell holding line breaks is one row, though csvw counts lines."""
-    folder = tmp_path / "sheets"
-    shutil.copytree(EXAMPLE, folder)
-    path = folder / "discussion_points.csv"
-    with path.open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.reader(handle))
-    rows[1][rows[0].index("heading")] = "Supply\nchains\n(two line breaks)"
-    rows[2][rows[0].index(column)] = value
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        csv.writer(handle, lineterminator="\r\n").writerows(rows)
+    folder = copy_example(tmp_path / "sheets", "discussion_points.csv", {
+        (2, "heading"): "Supply\nchains\n(two line breaks)", (3, column): value})
     with pytest.raises(SheetsRefused) as refused:
         convert_folder(folder, "xs")
     assert [(p.row, p.column) for p in refused.value.problems] == [(3, column)]
@@ -191,8 +198,7 @@ def test_rows_are_numbered_as_a_spreadsheet_numbers_them(tmp_path, column, value
 
 def test_blank_rows_are_skipped(tmp_path, example):
     """A spreadsheet program may save cleared rows as empty cells or empty lines."""
-    folder = tmp_path / "sheets"
-    shutil.copytree(EXAMPLE, folder)
+    folder = copy_example(tmp_path / "sheets")
     with (folder / "places.csv").open("a", newline="", encoding="utf-8") as handle:
         handle.write(",,\r\n\r\n")
     converted = convert_folder(folder, "xs")

@@ -4,7 +4,6 @@ refused by the command with the file, row and column, and the last good import s
 
 from __future__ import annotations
 
-import csv
 import shutil
 import subprocess
 from pathlib import Path
@@ -14,6 +13,7 @@ import requests
 
 from napgraph.graph import canned
 from tests.server_fixtures import NAPGRAPH, launch
+from tests.test_sheets import copy_example
 
 EXAMPLE = Path(__file__).parents[1] / "docs" / "examples" / "sampleland"
 HTML = {"Accept": "text/html"}
@@ -94,14 +94,7 @@ def test_canned_query_counts_each_countrys_consultations(server):
 
 
 def test_a_mistake_is_refused_and_the_last_import_stays_served(server, jp_xs_build, tmp_path):
-    folder = tmp_path / "sheets"
-    shutil.copytree(EXAMPLE, folder)
-    path = folder / "participants.csv"
-    with path.open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.reader(handle))
-    rows[1][rows[0].index("role")] = "speaker"
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        csv.writer(handle).writerows(rows)
+    folder = copy_example(tmp_path / "sheets", "participants.csv", {(2, "role"): "speaker"})
     current = (jp_xs_build / "countries" / "xs" / "current").resolve()
     done = napgraph("import", str(folder), "--country", "xs", "--build-dir", str(jp_xs_build))
     assert done.returncode == 1
