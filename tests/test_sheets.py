@@ -16,9 +16,11 @@ from rdflib import Graph
 from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, RDF
 
 from napgraph.graph import iris
+from napgraph.graph.owl_lite import check_owl_lite
 from napgraph.graph.registry import read_csv
 from napgraph.graph.schemes import load_ontology, load_schemes
 from napgraph.graph.sheets import SheetsRefused, convert_folder, write_nquads
+from napgraph.graph.sheets.quotes import language
 from napgraph.graph.sheets.read import METADATA, read_folder, template_dir
 from napgraph.graph.validate import validate_graph
 from napgraph.graph.vocab import NAP, OA
@@ -210,3 +212,31 @@ def test_a_missing_folder_is_refused(tmp_path):
     with pytest.raises(SheetsRefused, match="no such folder"):
         write_nquads(tmp_path / "nowhere" / METADATA, "xs", tmp_path / "sheets.nq")
     assert not (tmp_path / "sheets.nq").exists()
+
+
+@pytest.mark.parametrize(("tag", "iri"), [
+    ("en", "http://id.loc.gov/vocabulary/iso639-1/en"),
+    ("pt-BR", "http://id.loc.gov/vocabulary/iso639-1/pt"),
+    ("fil", "http://id.loc.gov/vocabulary/iso639-2/fil"),
+])
+def test_a_language_is_an_iri(tag, iri):
+    assert str(language(tag)) == iri
+
+
+def test_example_is_owl_lite(example):
+    assert check_owl_lite(union(example) + load_ontology() + load_schemes()) == []
+
+
+def test_example_is_consistent_in_hermit(example, tmp_path):
+    """HermiT (owlready2) loads the example with the ontology and schemes: every literal is
+    in the OWL 2 datatype map, and nothing contradicts the ontology."""
+    assert shutil.which("java"), "HermiT needs a Java runtime (setup.sh --test installs one)"
+    import owlready2
+
+    path = tmp_path / "example.nt"
+    (union(example) + load_ontology() + load_schemes()).serialize(path, format="nt",
+                                                                  encoding="utf-8")
+    world = owlready2.World()
+    world.get_ontology(path.as_uri()).load(format="ntriples")
+    owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
+    assert list(world.inconsistent_classes()) == []

@@ -21,15 +21,16 @@ from napgraph.graph.sheets.read import Row, SheetProblem
 from napgraph.graph.source import SourceError, SourceText, Span
 
 CSV_MEDIA_TYPE = URIRef("http://www.iana.org/assignments/media-types/text/csv")
-LANGUAGE_CODES = "http://id.loc.gov/vocabulary/iso639-1/"
+LANGUAGE_CODES = "http://id.loc.gov/vocabulary/"
 
 
-def language(tag: str) -> URIRef | Literal:
-    """A language as Japan's source names it (the Library of Congress ISO 639-1 IRI), or
-    the BCP 47 tag as a literal when it is not a two-letter code."""
-    if len(tag) == 2:
-        return URIRef(f"{LANGUAGE_CODES}{tag.lower()}")
-    return Literal(tag)
+def language(tag: str) -> URIRef:
+    """A language as Japan's source names it: the Library of Congress IRI of the tag's
+    primary subtag (ISO 639-1 for two letters, ISO 639-2 for three). An IRI, never a
+    literal: dcterms:language is an object property (OWL DL)."""
+    primary = tag.split("-", 1)[0].lower()
+    part = "iso639-1" if len(primary) == 2 else "iso639-2"
+    return URIRef(f"{LANGUAGE_CODES}{part}/{primary}")
 
 
 class Sources:
