@@ -96,21 +96,21 @@ def test_the_shortcut_answers_as_the_full_check(engine, text, max_nesting):
 
 
 # The shortcut must actually be taken where it can, and never where a check has work to do.
-SHORTCUT = [
-    ("ASK { <http://x/> a ?t }", 1000, True),
-    ("PREFIX a: <http://a/> SELECT * FROM <http://g/> { ?s ?p ?o }", 1000, True),
-    (f"SELECT * {{ SERVICE <{EVIL}> {{}} }}", 0, False),
-    (f"SELECT * {{ sErViCe <{EVIL}> {{}} }}", 0, False),
-    ("SELECT * { ?s ?p 'service' }", 0, False),
-    ("SELECT * { ?s ?p '\\u0053' }", 0, False),
-    ("ASK {{{{}}}}", 3, False),
-    ("ASK {{{}}}", 3, True),
-    ("ASK { FILTER(!!!true) }", 3, False),
-    ("ASK {{{{}}}}", 0, True),
-]
+SHORTCUT = {  # id: (text, MAX_QUERY_NESTING, taken)
+    "plain-ask": ("ASK { <http://x/> a ?t }", 1000, True),
+    "prologue-and-from": ("PREFIX a: <http://a/> SELECT * FROM <http://g/> { ?s ?p ?o }",
+                          1000, True),
+    "service": (f"SELECT * {{ SERVICE <{EVIL}> {{}} }}", 0, False),
+    "service-mixed-case": (f"SELECT * {{ sErViCe <{EVIL}> {{}} }}", 0, False),
+    "service-in-string": ("SELECT * { ?s ?p 'service' }", 0, False),
+    "escape": ("SELECT * { ?s ?p '\\u0053' }", 0, False),
+    "over-limit": ("ASK {{{{}}}}", 3, False),
+    "at-limit": ("ASK {{{}}}", 3, True),
+    "operators-over-limit": ("ASK { FILTER(!!!true) }", 3, False),
+    "no-limit": ("ASK {{{{}}}}", 0, True),
+}
 
 
-@pytest.mark.parametrize(("text", "max_nesting", "safe"), SHORTCUT,
-                         ids=[f"{i}-{s}" for i, (_, _, s) in enumerate(SHORTCUT)])
+@pytest.mark.parametrize(("text", "max_nesting", "safe"), SHORTCUT.values(), ids=SHORTCUT.keys())
 def test_plainly_safe(text, max_nesting, safe):
     assert plainly_safe(text, max_nesting) is safe
