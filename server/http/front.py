@@ -114,10 +114,10 @@ class WsgiFront:
 
     async def _replayed(self, key: tuple, scope: Scope, send: Send) -> bool:
         """Send the app's kept answer to this very request, if there is one; True if sent."""
-        started, arrived = time.perf_counter(), datetime.now(UTC)
         kept = self.replays.get(key)  # type: ignore[union-attr]
         if kept is None:
             return False
+        started, arrived = time.perf_counter(), datetime.now(UTC)
         await send({"type": "http.response.start", "status": kept.status,
                     "headers": kept.headers})
         await send({"type": "http.response.body", "body": kept.body})

@@ -59,8 +59,9 @@ class Replays:
         self.log = log
 
     def key(self, scope: Scope) -> tuple | None:
-        """The key of a request that could be replayed, or None when it may have a body."""
-        if scope["method"] not in METHODS:
+        """The key of a request that could be replayed, or None when it may have a body (or
+        the cache is off)."""
+        if scope["method"] not in METHODS or not self.cache.max_entries:
             return None
         fields = tuple((name, value) for name, value in scope["headers"])
         if any(name in BODY_FIELDS for name, _ in fields):
