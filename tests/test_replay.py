@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
 import pytest
@@ -66,7 +67,10 @@ def answer(front: WsgiFront, request: dict, body: bytes = b"") -> tuple[int, lis
     async def send(message: dict) -> None:
         sent.append(message)
 
-    asyncio.run(front(request, receive, send))
+    # On a thread of its own: a browser test earlier in the session may have left an event
+    # loop running on this one.
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, front(request, receive, send)).result()
     return (sent[0]["status"], sent[0]["headers"],
             b"".join(m.get("body", b"") for m in sent[1:]))
 
