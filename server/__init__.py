@@ -48,7 +48,7 @@ def _assemble(app: Flask, backend: Any) -> None:
     from napgraph.graph import canned
 
     from . import pages
-    from .http import errors, headers, health, middleware, responses
+    from .http import errors, headers, health, middleware, replay, responses
     from .http.cache import ResponseCache
     from .pages.site_data import open_site
     from .sparql import endpoint
@@ -65,3 +65,5 @@ def _assemble(app: Flask, backend: Any) -> None:
     health.init_app(app, backend)
     endpoint.init_app(app, backend, cache, canned_queries)
     pages.init_app(app, site)
+    # The front (http/front.py) replays cached answers; this version keys them.
+    app.extensions[replay.EXTENSION] = replay.Replays(cache, lambda: backend.info.version, log)

@@ -6,18 +6,26 @@ only inside strings and IRIs) and as SPARQL 1.1 section 19.2 says to read it (ev
 `\\uXXXX` escape decoded first). A text that means different things in the two readings,
 such as `'a\\u0027' SERVICE <...>`, is checked in both, so neither reading can smuggle a
 call past the other. The engine itself resolves prefixed names and relative IRIs.
+
+Most queries need none of that: a text with no `service` in it (in any case), no codepoint
+escape and fewer brackets and prefix operators than MAX_QUERY_NESTING passes both checks
+whatever its tokens are, so only its prologue is read (for the form), and the rest only when
+it contains `from`. `plainly_safe` says when that holds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+import re
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from .sparql_lexer import (
+    TRIVIA,
     Token,
     decode_codepoint_escapes,
     line_column,
     significant_tokens,
+    tokenize,
 )
 
 FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
@@ -54,6 +62,16 @@ def inspect_query(text: str, allowlist: Collection[str], resolve: Resolver,
     is an unbound variable, cannot be resolved, or is not in `allowlist`; raises QueryTooDeep
     if `max_nesting` (0: no limit) is exceeded in either reading of the query.
     """
+    if plainly_safe(text, max_nesting):
+        return _facts_of_safe(text)
+    return inspect_query_fully(text, allowlist, resolve, bound, max_nesting)
+
+
+def inspect_query_fully(text: str, allowlist: Collection[str], resolve: Resolver,
+                        bound: Mapping[str, str] | None = None,
+                        max_nesting: int = 0) -> QueryFacts:
+    """`inspect_query` without the shortcut for plainly safe texts: every token of both
+    readings checked. Same arguments, answer and errors."""
     tokens = significant_tokens(text)
     if max_nesting:
         _check_nesting(text, tokens, max_nesting)
@@ -66,12 +84,50 @@ def inspect_query(text: str, allowlist: Collection[str], resolve: Resolver,
             _check_nesting(decoded, decoded_tokens, max_nesting)
         services += _check_services(decoded, decoded_tokens, allowlist, resolve, bound)
     body = tokens[prologue_length(tokens):]
-    form = body[0].text.upper() if body and body[0].kind == "WORD" else None
-    return QueryFacts(
-        form=form if form in FORMS else None,
-        has_dataset_clause=any(token.is_keyword("FROM") for token in body),
-        services=tuple(dict.fromkeys(services)),
-    )
+    return QueryFacts(form=_form(body[0] if body else None),
+                      has_dataset_clause=_names_a_dataset(body),
+                      services=tuple(dict.fromkeys(services)))
+
+
+# Where a keyword is a WORD token (ASCII letters), its letters are in the text as written.
+_SERVICE_WORD = re.compile("service", re.IGNORECASE | re.ASCII)
+_FROM_WORD = re.compile("from", re.IGNORECASE | re.ASCII)
+# Every token that adds a level of nesting (see `nesting`) is one of these characters.
+_NESTING_CHARS = "({[!+-^"
+
+
+def plainly_safe(text: str, max_nesting: int = 0) -> bool:
+    """True when both checks of `inspect_query` certainly pass, from the text alone.
+
+    No `\\u`/`\\U`: the two readings are the same text. No `service` in any ASCII case: no
+    token is the keyword SERVICE. At most `max_nesting` (0: no limit) characters that open a
+    bracket or are a prefix operator: no token can be deeper. When this says False the full
+    checks decide; it never lets through a text they would refuse.
+    """
+    if "\\u" in text or "\\U" in text or _SERVICE_WORD.search(text):
+        return False
+    return not max_nesting or sum(map(text.count, _NESTING_CHARS)) <= max_nesting
+
+
+def _facts_of_safe(text: str) -> QueryFacts:
+    """The facts of a plainly safe text: the form from its prologue, the whole text lexed only
+    if it contains `from`."""
+    if _FROM_WORD.search(text):
+        body = significant_tokens(text)
+        body = body[prologue_length(body):]
+        return QueryFacts(_form(body[0] if body else None), _names_a_dataset(body), ())
+    first = _prologue_walk(token for token in tokenize(text) if token.kind not in TRIVIA)[1]
+    return QueryFacts(_form(first), False, ())
+
+
+def _form(first: Token | None) -> str | None:
+    """The query form that the first token after the prologue names, if any."""
+    form = first.text.upper() if first is not None and first.kind == "WORD" else None
+    return form if form in FORMS else None
+
+
+def _names_a_dataset(body: Iterable[Token]) -> bool:
+    return any(token.is_keyword("FROM") for token in body)
 
 
 _OPEN, _CLOSE, _UNARY = frozenset("({["), frozenset(")}]"), frozenset("!+-^")
@@ -118,18 +174,37 @@ def _check_nesting(text: str, tokens: list[Token], limit: int) -> None:
 
 def prologue_length(tokens: list[Token]) -> int:
     """Count the tokens of the leading BASE/PREFIX declarations."""
-    index = 0
-    while index < len(tokens):
-        if (tokens[index].is_keyword("BASE") and index + 1 < len(tokens)
-                and tokens[index + 1].kind == "IRI"):
-            index += 2
-        elif (tokens[index].is_keyword("PREFIX") and index + 2 < len(tokens)
-              and tokens[index + 1].kind == "PNAME" and tokens[index + 1].text.endswith(":")
-              and tokens[index + 2].kind == "IRI"):
-            index += 3
+    return _prologue_walk(iter(tokens))[0]
+
+
+def _prologue_walk(tokens: Iterator[Token]) -> tuple[int, Token | None]:
+    """Read the leading BASE/PREFIX declarations off `tokens` (significant ones), no further
+    than two tokens past them: (how many tokens they take, the first token after them)."""
+    count, ahead = 0, []
+
+    def peek(position: int) -> Token | None:
+        while len(ahead) <= position:
+            token = next(tokens, None)
+            if token is None:
+                return None
+            ahead.append(token)
+        return ahead[position]
+
+    while (first := peek(0)) is not None:
+        if first.is_keyword("BASE") and _kind(peek(1)) == "IRI":
+            taken = 2
+        elif (first.is_keyword("PREFIX") and _kind(peek(1)) == "PNAME"
+              and peek(1).text.endswith(":") and _kind(peek(2)) == "IRI"):  # type: ignore[union-attr]
+            taken = 3
         else:
             break
-    return index
+        count += taken
+        del ahead[:taken]
+    return count, first
+
+
+def _kind(token: Token | None) -> str | None:
+    return token.kind if token is not None else None
 
 
 def _check_services(text: str, tokens: list[Token], allowlist: Collection[str],

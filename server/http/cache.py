@@ -1,5 +1,7 @@
 """A bounded, thread-safe LRU cache of serialized answers, and their ETags.
 
+It also keeps whole responses for the front to replay (replay.py): anything with a `body`.
+
 The dataset only changes when it is rebuilt (and the server restarted), so an answer is
 fully determined by the dataset version and the normalized request. That also makes the
 ETag computable before the query runs: a matching If-None-Match costs no query at all.
@@ -13,6 +15,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from napgraph import __version__
 
@@ -26,6 +29,12 @@ def make_etag(version: str, key: Hashable) -> str:
     """
     seed = repr((__version__, version, key)).encode("utf-8", "surrogatepass")
     return hashlib.blake2b(seed, digest_size=16).hexdigest()
+
+
+class Cached(Protocol):
+    """What the cache keeps: something whose body counts against CACHE_MAX_BYTES."""
+
+    body: bytes
 
 
 @dataclass
@@ -54,11 +63,11 @@ class ResponseCache:
     def __init__(self, max_entries: int, max_bytes: int) -> None:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
-        self._entries: OrderedDict[Hashable, Answer] = OrderedDict()
+        self._entries: OrderedDict[Hashable, Cached] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable) -> Answer | None:
+    def get(self, key: Hashable) -> Cached | None:
         """Return the cached answer for `key` (marking it recently used), or None."""
         with self._lock:
             answer = self._entries.get(key)
@@ -66,7 +75,7 @@ class ResponseCache:
                 self._entries.move_to_end(key)
             return answer
 
-    def put(self, key: Hashable, answer: Answer) -> None:
+    def put(self, key: Hashable, answer: Cached) -> None:
         """Store an answer unless the cache is off or the body alone exceeds the byte budget."""
         size = len(answer.body)
         if self.max_entries == 0 or size > self.max_bytes:

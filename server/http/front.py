@@ -9,7 +9,9 @@ the worker's asyncio loop, where:
    answered 429 at once;
 2. the body is read on the loop, not in a thread, within BODY_TIMEOUT (408 past it) and
    MAX_REQUEST_BYTES (werkzeug then answers 413);
-3. only then is the WSGI app (Flask) called, in one of WORKER_THREADS threads of its lane
+3. a request the app answered before from its cache is answered again from the loop, with
+   the app's own bytes (replay.py);
+4. otherwise the WSGI app (Flask) is called, in one of WORKER_THREADS threads of its lane
    (ad-hoc SPARQL, or the site: pages and canned queries), and its response sent chunk by
    chunk.
 
@@ -23,11 +25,14 @@ import asyncio
 import collections
 import io
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
+from . import replay
 from .headers import ERROR_HEADERS
 
 Scope = dict[str, Any]
@@ -38,10 +43,12 @@ Send = Callable[[dict[str, Any]], Any]
 class WsgiFront:
     """An ASGI application running `wsgi_app` in a thread pool, with per-client and body
     limits; `settings` are the app's (WORKER_THREADS, BODY_TIMEOUT, MAX_REQUEST_BYTES,
-    MAX_REQUESTS_PER_CLIENT)."""
+    MAX_REQUESTS_PER_CLIENT); `replays`, if any, keeps and replays its cached answers."""
 
-    def __init__(self, wsgi_app: Callable, settings: Any) -> None:
+    def __init__(self, wsgi_app: Callable, settings: Any,
+                 replays: replay.Replays | None = None) -> None:
         self.wsgi_app = wsgi_app
+        self.replays = replays
         # Two lanes, each with its own threads: ad-hoc SPARQL (/sparql), and everything else
         # (pages, canned queries, files). Queries that wait for a runner fill only their lane.
         self.lanes = {lane: ThreadPoolExecutor(settings["WORKER_THREADS"],
@@ -67,6 +74,9 @@ class WsgiFront:
             return
         self.active[client] += 1
         try:
+            key = self.replays.key(scope) if self.replays is not None else None
+            if key is not None and await self._replayed(key, scope, send):
+                return
             try:
                 body = await asyncio.wait_for(self._read_body(receive), self.body_timeout)
             except TimeoutError:
@@ -81,7 +91,7 @@ class WsgiFront:
                              "announced, or its chunks are malformed; nothing was run")
                 return
             lane = "sparql" if scope["path"].rstrip("/") == "/sparql" else "site"
-            await self._respond(environ_of(scope, body), send, self.lanes[lane])
+            await self._respond(environ_of(scope, body), send, self.lanes[lane], key)
         finally:
             self.active[client] -= 1
             if not self.active[client]:
@@ -102,14 +112,30 @@ class WsgiFront:
                 break
         return b"".join(chunks)[:self.max_body + 1]
 
-    async def _respond(self, environ: dict[str, Any], send: Send,
-                       pool: ThreadPoolExecutor) -> None:
+    async def _replayed(self, key: tuple, scope: Scope, send: Send) -> bool:
+        """Send the app's kept answer to this very request, if there is one; True if sent."""
+        kept = self.replays.get(key)  # type: ignore[union-attr]
+        if kept is None:
+            return False
+        started, arrived = time.perf_counter(), datetime.now(UTC)
+        await send({"type": "http.response.start", "status": kept.status,
+                    "headers": kept.headers})
+        await send({"type": "http.response.body", "body": kept.body})
+        self.replays.logged(scope, path_info(scope).decode("utf-8", "replace"),  # type: ignore[union-attr]
+                            kept, started, arrived)
+        return True
+
+    async def _respond(self, environ: dict[str, Any], send: Send, pool: ThreadPoolExecutor,
+                       key: tuple | None) -> None:
         loop = asyncio.get_running_loop()
         started = await loop.run_in_executor(pool, _start, self.wsgi_app, environ)
         status, headers, body, chunks = started
         await send({"type": "http.response.start", "status": status, "headers": headers})
         if body.done:  # read and closed in the one trip to the thread (most answers)
-            await send({"type": "http.response.body", "body": b"".join(chunks)})
+            whole = b"".join(chunks)
+            await send({"type": "http.response.body", "body": whole})
+            if key is not None:
+                self.replays.keep(key, environ, status, headers, whole)  # type: ignore[union-attr]
             return
         try:
             for chunk in chunks:
@@ -192,6 +218,12 @@ def _close(body: _Body) -> None:
         close()
 
 
+def path_info(scope: Scope) -> bytes:
+    """The request's path, percent-decoded, as bytes (WSGI's PATH_INFO before latin-1)."""
+    raw_path = scope.get("raw_path") or scope["path"].encode("utf-8")
+    return unquote_to_bytes(raw_path.split(b"?", 1)[0])
+
+
 def environ_of(scope: Scope, body: bytes) -> dict[str, Any]:
     """The WSGI environ of an ASGI HTTP request whose body has been read."""
     raw_path = scope.get("raw_path") or scope["path"].encode("utf-8")
@@ -201,7 +233,7 @@ def environ_of(scope: Scope, body: bytes) -> dict[str, Any]:
         "REQUEST_METHOD": scope["method"],
         "SCRIPT_NAME": scope.get("root_path", ""),
         # WSGI paths are bytes as latin-1; werkzeug decodes them as UTF-8 again.
-        "PATH_INFO": unquote_to_bytes(raw_path.split(b"?", 1)[0]).decode("latin-1"),
+        "PATH_INFO": path_info(scope).decode("latin-1"),
         "QUERY_STRING": scope.get("query_string", b"").decode("latin-1"),
         # The request target as sent: pages keep IRIs' escapes as written (uri_to_iri.py).
         "RAW_URI": raw_path.decode("latin-1") + (
@@ -257,4 +289,4 @@ def create_front() -> WsgiFront:
     from .. import create_app
 
     app = create_app()
-    return WsgiFront(app, app.config)
+    return WsgiFront(app, app.config, app.extensions.get(replay.EXTENSION))

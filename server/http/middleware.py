@@ -103,6 +103,28 @@ class AccessLog:
             stream.write(line)
             stream.flush()
 
+    def request(self, method: str, path: str, status: int | None, sent: int | None,
+                started: float, arrived: datetime, client: str | None,
+                queries: list[tuple[str, float]] | None = None) -> None:
+        """Write the line of one request: `started` is its perf_counter() on arrival,
+        `queries` the (outcome, milliseconds) of the queries it ran."""
+        if len(path) > MAX_LOGGED_PATH:
+            path = path[:MAX_LOGGED_PATH] + "…"
+        record: dict[str, Any] = {
+            "time": arrived.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "method": method,
+            "path": path,
+            "status": status,
+            "bytes": sent,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+            "client": client,
+        }
+        if queries:
+            record["queries"] = len(queries)
+            record["query_ms"] = round(sum(ms for _, ms in queries), 2)
+            record["query_outcome"] = next((o for o, _ in queries if o != "ok"), "ok")
+        self.write(record)
+
     def _reopen_if_rotated(self) -> None:
         try:
             moved = not os.path.samestat(os.stat(self._path), os.fstat(self._file.fileno()))
@@ -155,24 +177,9 @@ class RequestMiddleware:
 
     def _write(self, environ: dict, seen: dict[str, Any], sent: int | None, started: float,
                arrived: datetime) -> None:
-        path = get_path_info(environ)
-        if len(path) > MAX_LOGGED_PATH:
-            path = path[:MAX_LOGGED_PATH] + "…"
-        record: dict[str, Any] = {
-            "time": arrived.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-            "method": environ.get("REQUEST_METHOD", ""),
-            "path": path,
-            "status": seen.get("status"),
-            "bytes": sent,
-            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-            "client": environ.get("REMOTE_ADDR"),
-        }
-        queries = environ.get(QUERIES_KEY)
-        if queries:
-            record["queries"] = len(queries)
-            record["query_ms"] = round(sum(ms for _, ms in queries), 2)
-            record["query_outcome"] = next((o for o, _ in queries if o != "ok"), "ok")
-        self.log.write(record)  # type: ignore[union-attr]
+        self.log.request(  # type: ignore[union-attr]
+            environ.get("REQUEST_METHOD", ""), get_path_info(environ), seen.get("status"), sent,
+            started, arrived, environ.get("REMOTE_ADDR"), environ.get(QUERIES_KEY))
 
 
 class _LoggedBody:

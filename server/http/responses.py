@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from flask import Flask, Request, Response, request
 
 from .cache import Answer
+from .replay import mark_replayable
 
 # Headers a browser script may read besides the CORS-safelisted ones.
 EXPOSED_HEADERS = "ETag, X-SPARQL-MaxRows, Retry-After, Link"
@@ -48,7 +49,11 @@ def not_modified(request: Request, etag: str, vary: Iterable[str]) -> Response |
 
 def send(request: Request, answer: Answer, vary: Iterable[str] = ("Accept", "Accept-Encoding"),
          status: int = 200) -> Response:
-    """Build the response for an answer: gzip if accepted, ETag, Vary and extra headers."""
+    """Build the response for an answer: gzip if accepted, ETag, Vary and extra headers.
+
+    An answer with an ETag is the same for every identical request on this dataset version,
+    so the front may replay this response (replay.py).
+    """
     body = answer.body
     etag = answer.etag
     gzipped = answer.gzipped() if wants_gzip(request) else None
@@ -58,6 +63,7 @@ def send(request: Request, answer: Answer, vary: Iterable[str] = ("Accept", "Acc
         response.content_encoding = "gzip"
     if etag is not None:
         response.set_etag(variant_etag(etag, gzipped is not None))
+        mark_replayable(request.environ)
     response.vary.update(vary)
     for name, value in answer.headers:
         response.headers[name] = value
