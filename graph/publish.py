@@ -92,7 +92,7 @@ def staging_folder(build_dir: Path) -> Path:
     releases = build_dir / "releases"
     with _unwritable(build_dir):
         releases.mkdir(parents=True, exist_ok=True)
-        _remove_stale_staging(releases)
+        remove_stale_staging(releases)
         staging = Path(tempfile.mkdtemp(prefix=f".staging-{os.getpid()}-", dir=releases))
         # mkdtemp makes the folder 0700; a release is served, often by another user.
         staging.chmod(RELEASE_MODE)
@@ -112,16 +112,16 @@ def _unwritable(build_dir: Path) -> Iterator[None]:
                            f"{error.strerror or error}") from None
 
 
-def _remove_stale_staging(releases: Path) -> None:
+def remove_stale_staging(releases: Path) -> None:
     """Remove staging folders whose process is gone (killed mid-build or mid-import); those
     of a live process, such as an import of the same country still converting, stay."""
     for folder in releases.glob(".staging-*"):
         owner = folder.name.split("-")[1]
-        if not (owner.isdigit() and _alive(int(owner))):
+        if not (owner.isdigit() and is_alive(int(owner))):
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def _alive(pid: int) -> bool:
+def is_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -313,7 +313,7 @@ def _manifest_bytes(manifest: dict) -> bytes:
 
 def _prune(releases: Path, keep: set[str]) -> None:
     """Remove stale staging folders and all but the newest KEEP_RELEASES releases."""
-    _remove_stale_staging(releases)
+    remove_stale_staging(releases)
     done = sorted(
         (p for p in releases.iterdir() if p.is_dir() and not p.name.startswith(".staging-")),
         key=lambda p: p.stat().st_mtime,

@@ -19,7 +19,7 @@ from typing import Any
 
 import click
 
-from .backends.embedded import locate_dataset
+from .backends.embedded import check_dataset
 from .http.errors import DatasetError, StoreBadAnswer, StoreUnavailable
 from .http.settings import ENV_PREFIX, SettingError, resolve
 
@@ -77,7 +77,7 @@ def serve(host: str, port: int, workers: int, store_url: str | None, build_dir: 
             raise click.ClickException(str(error)) from error
         click.echo(report.summary())
     try:
-        locate_dataset(settings)  # fail here, once, rather than in every worker
+        check_dataset(settings)  # fail here, once, rather than in every worker
     except DatasetError as error:
         raise click.ClickException(error.message) from None
     run_front(host, port, workers, settings)
