@@ -49,12 +49,14 @@ class StoreError(Exception):
 @dataclass(frozen=True)
 class StoreInfo:
     """A written store: where it is, the dataset version it holds, its named graphs with
-    their triple counts (sorted by name) and its quad count (read once, when written)."""
+    their triple counts (sorted by name), its quad count (read once, when written) and the
+    files it was loaded from."""
 
     folder: Path
     version: str
     graphs: tuple[tuple[str, int], ...]
     quads: int
+    files: tuple[str, ...] = ()
 
 
 def store_folder(build_dir: Path, version: str) -> Path:
@@ -62,8 +64,8 @@ def store_folder(build_dir: Path, version: str) -> Path:
     return build_dir / STORES / version[:16]
 
 
-def read_info(folder: Path, version: str) -> StoreInfo:
-    """Read a store's metadata and check it holds dataset `version`.
+def read_info(folder: Path, version: str | None) -> StoreInfo:
+    """Read a store's metadata and check it holds dataset `version` (None: any).
 
     Raises StoreError naming the folder when the metadata is missing or unreadable, was
     written by another napgraph, names another dataset, or the data folder is missing.
@@ -73,23 +75,23 @@ def read_info(folder: Path, version: str) -> StoreInfo:
         meta = json.loads(path.read_text(encoding="utf-8"))
         written = (meta["format"], meta["version"],
                    tuple((name, int(count)) for name, count in meta["graphs"]),
-                   int(meta["quads"]))
+                   int(meta["quads"]), tuple(meta["files"]))
     except FileNotFoundError:
         raise StoreError(f"{folder}: not a napgraph store (no {META}); "
                          f"remove the folder and it is made again") from None
     except (OSError, ValueError, TypeError, KeyError) as error:
         raise StoreError(f"{path}: unreadable store metadata ({type(error).__name__}: "
                          f"{error}); remove {folder} and it is made again") from None
-    store_format, held, graphs, quads = written
+    store_format, held, graphs, quads, files = written
     if store_format != STORE_FORMAT:
         raise StoreError(f"{folder}: a store of format {store_format!r}, not "
                          f"{STORE_FORMAT!r}; remove the folder and it is made again")
-    if held != version:
+    if version is not None and held != version:
         raise StoreError(f"{folder}: holds dataset {held[:16]}, not the served "
                          f"{version[:16]}; remove the folder and it is made again")
     if not (folder / DATA).is_dir():
         raise StoreError(f"{folder}: no {DATA} folder; remove the folder and it is made again")
-    return StoreInfo(folder, held, graphs, quads)
+    return StoreInfo(folder, held, graphs, quads, files)
 
 
 def open_read_only(folder: Path, version: str) -> tuple[ox.Store, StoreInfo]:
@@ -109,21 +111,30 @@ def open_read_only(folder: Path, version: str) -> tuple[ox.Store, StoreInfo]:
     return store, info
 
 
-def write_store(files: Iterable[Path | str], version: str, folder: Path) -> StoreInfo:
+def write_store(files: Iterable[Path | str], version: str, folder: Path,
+                base: StoreInfo | None = None) -> StoreInfo:
     """Bulk-load `files` into a new store at `folder` and return its metadata; an existing
     store of the same version is kept (another writer made it first).
 
-    The store is written in a staging folder beside `folder` and renamed into place.
-    Raises ValueError for an unknown file extension, OSError naming a file that cannot be
-    read or written, and SyntaxError with the file, line and column of invalid RDF; then
-    nothing is left behind.
+    With `base`, a store of some of the same files, the new store starts as a copy of it
+    (its immutable table files hard-linked, so this is cheap) and only the other files are
+    loaded: one import adds one country without loading every other again. The store is
+    written in a staging folder beside `folder` and renamed into place. Raises ValueError for
+    an unknown file extension, OSError naming a file that cannot be read or written, and
+    SyntaxError with the file, line and column of invalid RDF; then nothing is left behind.
     """
+    files = [str(name) for name in files]
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".staging-{os.getpid()}-", dir=folder.parent))
     try:
-        graphs, quads = _bulk_load(files, staging / DATA)
+        if base is None:
+            graphs, quads = _load(files, staging / DATA, None)
+        else:
+            _linked_copy(base.folder / DATA, staging / DATA)
+            added = [name for name in files if name not in base.files]
+            graphs, quads = _load(added, staging / DATA, dict(base.graphs))
         meta = {"format": STORE_FORMAT, "version": version, "quads": quads,
-                "graphs": [list(pair) for pair in graphs]}
+                "graphs": [list(pair) for pair in graphs], "files": files}
         (staging / META).write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
         staging.chmod(0o755)  # mkdtemp makes it 0700; the server may run as another user
         try:
@@ -137,10 +148,26 @@ def write_store(files: Iterable[Path | str], version: str, folder: Path) -> Stor
     return read_info(folder, version)
 
 
-def _bulk_load(files: Iterable[Path | str], data: Path) -> tuple[tuple[tuple[str, int], ...],
-                                                                    int]:
-    """Load the files into a new store at `data`; return its graph sizes and quad count."""
+def _linked_copy(source: Path, target: Path) -> None:
+    """Copy a closed RocksDB folder: its table files (.sst, never changed once written) as
+    hard links, the rest (manifest, options, write-ahead log) as copies."""
+    target.mkdir()
+    for path in source.iterdir():
+        if path.name.startswith("LOG"):  # RocksDB's own diagnostics
+            continue
+        if path.suffix == ".sst":
+            os.link(path, target / path.name)
+        else:
+            shutil.copy2(path, target / path.name)
+
+
+def _load(files: list[str], data: Path, known: dict[str, int] | None
+          ) -> tuple[tuple[tuple[str, int], ...], int]:
+    """Load the files into the store at `data` (new, or a copy of one whose graph sizes are
+    `known`); return its graph sizes and quad count. Only graphs the files touch are
+    counted again."""
     store = ox.Store(str(data))
+    touched: set[str] = set()
     for name in files:
         path = Path(name)
         rdf_format = format_of(path, LOADABLE)
@@ -149,24 +176,43 @@ def _bulk_load(files: Iterable[Path | str], data: Path) -> tuple[tuple[tuple[str
                              f"{', '.join(LOADABLE)}")
         try:
             store.bulk_load(path=str(path), format=rdf_format)
+            if known is not None:
+                touched |= _graph_names(path, rdf_format)
         except OSError as error:
             raise OSError(f"{path}: {error.strerror or error}") from None
         except SyntaxError as error:
             raise SyntaxError(f"{path}: {error}") from None
     store.flush()
-    store.optimize()  # one compaction now, so readers find few, sorted files
-    counts = store.query("SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-    graphs = tuple(sorted((row["g"].value, int(row["n"].value)) for row in counts
-                          if isinstance(row["g"], ox.NamedNode)))
-    quads = len(store)
+    if known is None:
+        store.optimize()  # one compaction now, so readers find few, sorted files
+        counts = store.query("SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        sizes = {row["g"].value: int(row["n"].value) for row in counts
+                 if isinstance(row["g"], ox.NamedNode)}
+    else:
+        sizes = dict(known)
+        for graph in touched:
+            sizes[graph] = _count(store, f"GRAPH <{graph}> {{ ?s ?p ?o }}")
+    quads = sum(sizes.values()) + _count(store, "?s ?p ?o")  # named graphs + the default one
     del store  # closes RocksDB: a read-only opener must not find a writer
-    return graphs, quads
+    return tuple(sorted(sizes.items())), quads
+
+
+def _graph_names(path: Path, rdf_format: ox.RdfFormat) -> set[str]:
+    """The named graphs a file writes to (the file is read again: added files are small)."""
+    return {quad.graph_name.value for quad in ox.parse(path=str(path), format=rdf_format)
+            if isinstance(quad.graph_name, ox.NamedNode)}
+
+
+def _count(store: ox.Store, pattern: str) -> int:
+    return int(next(store.query(f"SELECT (COUNT(*) AS ?n) {{ {pattern} }}"))["n"].value)
 
 
 def make_build_store(build_dir: Path) -> StoreInfo:
     """Make (once) the store of what `build_dir` serves now, and prune old stores.
 
-    Called by `napgraph build`, `import` and `remove` after they publish. Raises
+    Called by `napgraph build`, `import` and `remove` after they publish. It starts from the
+    store of the most files that are all still served (an import: the store before it) and
+    loads only the others; a removal or replacement loads everything again. Raises
     CorruptRelease when the served releases do not verify, and the errors of write_store.
     """
     from napgraph.graph.loaded import served_dataset
@@ -177,9 +223,24 @@ def make_build_store(build_dir: Path) -> StoreInfo:
         info = read_info(folder, version)
     else:
         log.info("writing the store of dataset %s in %s", version[:16], folder)
-        info = write_store(files, version, folder)
+        info = write_store(files, version, folder, base=_best_base(build_dir / STORES, files))
     prune(build_dir / STORES, keep=folder.name)
     return info
+
+
+def _best_base(stores: Path, files: list[Path]) -> StoreInfo | None:
+    """The store, among those in `stores`, loaded from the most files of `files` and no
+    other (None if there is none)."""
+    wanted = {str(path) for path in files}
+    found = []
+    for folder in stores.iterdir() if stores.is_dir() else ():
+        try:
+            info = read_info(folder, None)
+        except StoreError:
+            continue
+        if info.files and set(info.files) <= wanted:
+            found.append(info)
+    return max(found, key=lambda info: len(info.files), default=None)
 
 
 def prune(stores: Path, keep: str) -> None:

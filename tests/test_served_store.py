@@ -12,6 +12,7 @@ import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
@@ -23,12 +24,14 @@ from napgraph.graph.served_store import (
     META,
     STORES,
     StoreError,
+    StoreInfo,
     make_build_store,
     open_read_only,
     prune,
     store_folder,
     write_store,
 )
+from napgraph.graph.synthetic import write_nquads
 from napgraph.server import create_app, serving
 from tests.server_fixtures import MINI, make_build_dir
 
@@ -228,3 +231,67 @@ def test_pruning_keeps_the_newest_stores_and_always_the_served_one(tmp_path, min
     (stores / ".staging-999999999-x").mkdir()  # of a process that is gone
     prune(stores, keep="v0")  # the oldest, but `current` serves it
     assert sorted(p.name for p in stores.iterdir()) == ["v0", *names[-KEEP_STORES:]]
+
+
+@pytest.fixture(scope="module")
+def countries(tmp_path_factory) -> dict[str, Path]:
+    """Two synthetic countries, one N-Quads file each (an import takes one country)."""
+    folder = tmp_path_factory.mktemp("countries")
+    write_nquads(folder / "both.nq", 2, seed=0, consultations=2)
+    quads = list(ox.parse(path=str(folder / "both.nq"), format=ox.RdfFormat.N_QUADS))
+    files = {}
+    for code in ("s0001", "s0002"):
+        files[code] = folder / f"{code}.nq"
+        own = [q for q in quads if f"/graph/{code}" in q.graph_name.value]
+        files[code].write_bytes(ox.serialize(own, format=ox.RdfFormat.N_QUADS))
+    return files
+
+
+def napgraph(*args: str) -> None:
+    done = subprocess.run([sys.executable, "-m", "napgraph", *args], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+
+
+def served(build: Path) -> tuple[set[str], StoreInfo]:
+    _, version = served_dataset(build)
+    store, info = open_read_only(store_folder(build, version), version)
+    return {str(quad) for quad in store}, info
+
+
+def served_as_whole(build: Path, scratch: Path) -> StoreInfo:
+    """The store `build` serves, checked against one loaded whole from the same files."""
+    quads, info = served(build)
+    whole = write_store(info.files, info.version, scratch / info.version)
+    assert whole.graphs == info.graphs and whole.quads == info.quads == len(quads)
+    assert {str(q) for q in open_read_only(whole.folder, whole.version)[0]} == quads
+    return info
+
+
+def test_build_import_and_remove_each_write_the_store_they_publish(tmp_path, countries):
+    """Each command leaves the store of what it published; an import starts from the store
+    before it (its tables hard-linked), and every store holds what a whole load would."""
+    build, scratch = tmp_path / "build", tmp_path / "whole"
+    napgraph("build", "--out", str(build))
+    stores = [served_as_whole(build, scratch)]
+    for code, path in countries.items():
+        napgraph("import", str(path), "--country", code, "--build-dir", str(build))
+        stores.append(served_as_whole(build, scratch))
+    assert any(table.stat().st_nlink > 1 for table in (stores[2].folder / DATA).glob("*.sst"))
+    napgraph("remove", "s0001", "--build-dir", str(build))
+    stores.append(served_as_whole(build, scratch))
+    sizes = [info.quads for info in stores]
+    assert sizes[0] < sizes[1] < sizes[2] and sizes[0] < sizes[3] < sizes[2]
+
+
+def test_a_refused_import_leaves_the_last_store_served(tmp_path, countries):
+    build = tmp_path / "build"
+    napgraph("build", "--out", str(build))
+    before = served(build)
+    broken = tmp_path / "broken.nq"
+    broken.write_text(countries["s0001"].read_text()[:-40])  # the last line cut short
+    done = subprocess.run([sys.executable, "-m", "napgraph", "import", str(broken),
+                           "--country", "s0001", "--build-dir", str(build)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert served(build) == before
