@@ -1,0 +1,155 @@
+"""Serving at scale (bench/scale.py --serving): memory of `napgraph serve`, time to its first
+answer, and cold SPARQL throughput against Oxigraph's server, on one build folder.
+
+For `napgraph serve` with its defaults (1 worker, 2 query runners) and with `--workers 2`
+and `--workers 4`, one after the other: the seconds from starting the command to its first
+answer (`ASK {}`), then the memory of its whole process tree (server, workers, runners) as
+PSS, the proportional set size, from /proc/PID/smaps_rollup: a page shared by several
+processes, such as the store's pages in the page cache that every runner maps, counts once
+in all, split between them; RSS beside it counts a shared page once per process. Memory is
+read when ready and again after the SPARQL workload (bench/workload.py) has been sent once by
+8 clients at once, so every runner has read the data.
+
+Cold throughput: `napgraph serve --workers 2` with the response cache off
+(NAPGRAPH_CACHE_ENTRIES=0, as bench/run.py's "cold" server) against `oxigraph
+serve-read-only --union-default-graph` on the same files, each workload query loaded with
+hey at concurrency 8 (bench/run.py `measure_query`); the geometric mean of the req/s ratios.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from bench import report, run
+from bench.servers import OXIGRAPH, Server, Servers, napgraph, oxigraph
+from bench.workload import Query, workload
+
+WORKERS = (1, 2, 4)  # 1 is `napgraph serve`'s default
+CLIENTS = 8
+
+
+def pss_bytes(server: Server) -> int:
+    """The proportional set size of every process of the server's group, added up."""
+    total = 0
+    for pid in server.pids():
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1]) * 1024
+    return total
+
+
+def footprint(servers: Servers, build_dir: Path, logs: Path, queries: list[Query]) -> list[dict]:
+    """Start-up time and memory of `napgraph serve` for each number of workers."""
+    rows = []
+    for workers in WORKERS:
+        run._say(f"[serving] napgraph serve --workers {workers}")
+        server = napgraph(f"serve-w{workers}", [], logs, workers=workers, build_dir=build_dir)
+        started = time.perf_counter()
+        servers.start(server, timeout=1800)
+        row = {"workers": workers, "first_answer_s": round(time.perf_counter() - started, 2),
+               "processes": len(server.pids()),
+               "ready": {"pss_mb": _mb(pss_bytes(server)), "rss_mb": _mb(server.rss_bytes())}}
+        row["workload_s"] = round(_send_all(server, queries), 1)
+        row["after_workload"] = {"pss_mb": _mb(pss_bytes(server)),
+                                 "rss_mb": _mb(server.rss_bytes())}
+        servers.stop(server)
+        rows.append(row)
+    return rows
+
+
+def _send_all(server: Server, queries: list[Query]) -> float:
+    """Send every query once from each of CLIENTS threads at once; the seconds it took."""
+    def send(query: Query) -> None:
+        request = urllib.request.Request(server.query_url(query.text),
+                                         headers={"Accept": query.accept})
+        with contextlib.suppress(urllib.error.URLError, OSError):
+            with urllib.request.urlopen(request, timeout=120) as response:
+                response.read()
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(CLIENTS) as pool:
+        list(pool.map(send, [q for q in queries for _ in range(CLIENTS)]))
+    return time.perf_counter() - started
+
+
+def cold_throughput(servers: Servers, build_dir: Path, folder: Path, logs: Path,
+                    queries: list[Query], duration: float) -> dict:
+    """Cold napgraph against Oxigraph's server on the same files, query by query."""
+    from napgraph.graph.loaded import loaded_graph_files
+
+    location = folder / "oxigraph-serving"
+    files = loaded_graph_files(build_dir)
+    run._say("[serving] oxigraph load of the served files")
+    for path in files:
+        subprocess.run([str(OXIGRAPH), "load", "--location", str(location), "--file",
+                        str(path)], check=True, capture_output=True)
+    targets = {
+        "napgraph-cold": servers.start(napgraph(
+            "napgraph-cold", [], logs, workers=2, build_dir=build_dir,
+            env={"NAPGRAPH_CACHE_ENTRIES": "0"}), timeout=1800),
+        "oxigraph": servers.start(oxigraph("oxigraph-serving", location, logs)),
+    }
+    options = run.Options(scales=[], duration=duration, concurrency=CLIENTS, workdir=folder,
+                          only=[], rdflib=False, compression=True, napgraph_env={},
+                          probe_timeout=60.0, rdflib_timeout=10.0, readme=False)
+    measured = []
+    for number, query in enumerate(queries, 1):
+        run._say(f"[serving] {number}/{len(queries)} {query.name}")
+        measured.append(run.measure_query(query, targets, options))
+    ratios = [value for q in measured
+              if (value := report.ratio(q["runs"].get("napgraph-cold"), q["runs"].get("oxigraph")))
+              is not None and report.comparable(q, "napgraph-cold", "oxigraph")]
+    return {"queries": measured, "compared": len(ratios), "geomean": report.geomean(ratios),
+            "duration": duration}
+
+
+def measure(build_dir: Path, folder: Path, duration: float) -> dict:
+    """Every serving measurement of one build folder (see the module's docstring)."""
+    logs = folder / "logs"
+    queries = workload()
+    with Servers() as servers:
+        rows = footprint(servers, build_dir, logs, queries)
+    with Servers() as servers:
+        cold = cold_throughput(servers, build_dir, folder, logs, queries, duration)
+    return {"footprint": rows, "cold": cold}
+
+
+def tables(size: dict) -> str:
+    """The serving tables of one size of bench/scale.py's results."""
+    serving = size.get("serving")
+    if not serving:
+        return ""
+    rows = [[f"--workers {row['workers']}" + (" (default)" if row["workers"] == 1 else ""),
+             row["processes"], f"{row['first_answer_s']:.1f}",
+             f"{row['ready']['pss_mb']:,} / {row['ready']['rss_mb']:,}",
+             f"{row['after_workload']['pss_mb']:,} / {row['after_workload']['rss_mb']:,}"]
+            for row in serving["footprint"]]
+    cold = serving["cold"]
+    lines = [f"`napgraph serve`, {size['countries']} countries + Japan: time to the first "
+             "answer, and memory of the whole process tree, PSS / RSS sum in MiB (PSS counts "
+             "a page shared by several processes once):", "",
+             report.table(["serve", "processes", "first answer s", "ready PSS / RSS",
+                           f"after the workload × {CLIENTS} clients PSS / RSS"], rows), "",
+             f"Cold SPARQL throughput (cache off, --workers 2) against `oxigraph "
+             f"serve-read-only` on the same files, hey -c {CLIENTS}, {cold['duration']:g} s "
+             f"per query: geometric mean of the req/s ratios over {cold['compared']} "
+             f"queries: **{report._times(cold['geomean'])}** (target ≥ 1.0×).", ""]
+    per_query = [[q["name"], report._rps(q["runs"].get("napgraph-cold")),
+                  report._rps(q["runs"].get("oxigraph")),
+                  report._times(report.ratio(q["runs"].get("napgraph-cold"),
+                                             q["runs"].get("oxigraph")))
+                  + ("" if report.comparable(q, "napgraph-cold", "oxigraph") else " ≠")]
+                 for q in cold["queries"]]
+    lines.append(report.table(["query", "cold req/s", "oxigraph req/s", "cold/ox"], per_query))
+    return "\n".join(lines)
+
+
+def _mb(value: int) -> int:
+    return round(value / 2**20)
