@@ -222,10 +222,17 @@ def make_build_store(build_dir: Path) -> StoreInfo:
     if (folder / META).is_file():
         info = read_info(folder, version)
     else:
-        log.info("writing the store of dataset %s in %s", version[:16], folder)
-        info = write_store(files, version, folder, base=_best_base(build_dir / STORES, files))
+        info = write_build_store(build_dir, files, version)
     prune(build_dir / STORES, keep=folder.name)
     return info
+
+
+def write_build_store(build_dir: Path, files: list[Path], version: str) -> StoreInfo:
+    """Write the store of `files` (dataset `version`) in `build_dir`, starting from the
+    store of the most of them (see make_build_store); raises the errors of write_store."""
+    log.info("writing the store of dataset %s in %s", version[:16], build_dir / STORES)
+    return write_store(files, version, store_folder(build_dir, version),
+                       base=_best_base(build_dir / STORES, files))
 
 
 def _best_base(stores: Path, files: list[Path]) -> StoreInfo | None:

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import json
 import math
+import multiprocessing
 import os
 from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -76,11 +78,31 @@ def serve(host: str, port: int, workers: int, store_url: str | None, build_dir: 
         except BuildError as error:
             raise click.ClickException(str(error)) from error
         click.echo(report.summary())
-    try:
-        check_dataset(settings)  # fail here, once, rather than in every worker
-    except DatasetError as error:
-        raise click.ClickException(error.message) from None
+    problem = checked_apart(settings)  # fail here, once, rather than in every worker
+    if problem:
+        raise click.ClickException(problem)
     run_front(host, port, workers, settings)
+
+
+def checked_apart(settings: Mapping[str, Any]) -> str | None:
+    """Run `check_dataset` (which may write the build's store) in a spawned process and
+    return its error message, or None.
+
+    Not in this process: Granian forks the workers from it, and RocksDB's background
+    threads, started once per process by the first store opened, do not survive a fork, so
+    a worker would wait forever on the first store it writes (a live reload).
+    """
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        return pool.submit(_check, dict(settings)).result()
+
+
+def _check(settings: dict[str, Any]) -> str | None:
+    try:
+        check_dataset(settings)
+    except DatasetError as error:
+        return error.message
+    return None
 
 
 def check_store(settings: Mapping[str, Any]) -> None:

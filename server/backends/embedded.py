@@ -96,16 +96,19 @@ class EmbeddedBackend:
 
     def follow(self, build_dir: Path, interval: float = RELOAD_CHECK) -> None:
         """Watch `build_dir` from a daemon thread and serve each new build, import or
-        removal within about `interval` seconds (see the module's docstring)."""
+        removal within about two `interval`s (see the module's docstring)."""
         from napgraph.graph.loaded import release_links
 
         def watch() -> None:
-            seen = release_links(build_dir)
+            seen = last = release_links(build_dir)
             while not self._closed.wait(interval):
                 now = release_links(build_dir)
-                # `napgraph build`/`import` write the new store just after publishing:
-                # wait for it rather than write a second copy.
-                if now != seen and not served_store.being_written(build_dir):
+                # `napgraph build`/`import`/`remove` write the new store just after they
+                # publish: wait until the links have kept still for one look and no store
+                # is being written, rather than write a second copy.
+                settled = now == last and not served_store.being_written(build_dir)
+                last = now
+                if now != seen and settled:
                     seen = now
                     self._reload(build_dir)
 
@@ -252,7 +255,7 @@ def served_data(settings: Mapping[str, Any], *, unless: str | None = None,
     log.warning("the build folder has no store of dataset %s: writing it once, in %s",
                 version[:16], folder)
     try:
-        return ServedData(served_store.write_store(files, version, folder))
+        return ServedData(served_store.write_build_store(build_dir, files, version))
     except (OSError, SyntaxError, ValueError) as error:
         raise DatasetError(f"cannot write the store {folder}: {error}") from None
 
