@@ -19,7 +19,7 @@ On its own, for sizes where importing country by country takes too long (10^7 qu
 imports), it serves the synthetic file and Japan's build as *one* release instead (the same
 quads, the same on-disk store; only fewer manifests to verify at start):
 
-    .venv/bin/python bench/startup.py --countries 1000 [--only lookup,describe,ask]
+    .venv/bin/python -m bench.startup --countries 1000 [--only lookup,describe,ask]
 """
 
 from __future__ import annotations
@@ -37,33 +37,12 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-if __package__ in (None, ""):  # run as a script: make `bench` importable
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench import report, run  # noqa: E402
-from bench.servers import (  # noqa: E402
-    OXIGRAPH,
-    Server,
-    Servers,
-    install_signal_handlers,
-    napgraph,
-    oxigraph,
-)
-from bench.workload import Query, workload  # noqa: E402
+from bench import report, run
+from bench.servers import OXIGRAPH, Server, Servers, napgraph, oxigraph
+from bench.workload import Query, workload
 
 WORKERS = (1, 2, 4)  # 1 is `napgraph serve`'s default
 CLIENTS = 8
-
-
-def pss_bytes(server: Server) -> int:
-    """The proportional set size of every process of the server's group, added up."""
-    total = 0
-    for pid in server.pids():
-        with contextlib.suppress(OSError):
-            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
-                    total += int(line.split()[1]) * 1024
-    return total
 
 
 def store_mb(build_dir: Path) -> int:
@@ -87,9 +66,9 @@ def footprint(servers: Servers, build_dir: Path, logs: Path, queries: list[Query
         servers.start(server, timeout=1800)
         row = {"workers": workers, "first_answer_s": round(time.perf_counter() - started, 2),
                "processes": len(server.pids()),
-               "ready": {"pss_mb": _mb(pss_bytes(server)), "rss_mb": _mb(server.rss_bytes())}}
+               "ready": {"pss_mb": _mb(server.pss_bytes()), "rss_mb": _mb(server.rss_bytes())}}
         row["workload_s"] = round(_send_all(server, queries, clients), 1)
-        row["after_workload"] = {"pss_mb": _mb(pss_bytes(server)),
+        row["after_workload"] = {"pss_mb": _mb(server.pss_bytes()),
                                  "rss_mb": _mb(server.rss_bytes())}
         servers.stop(server)
         rows.append(row)
@@ -229,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
                         "is read again, by one client (default lookup,describe,ask)")
     parser.add_argument("--workdir", type=Path, default=run.BENCH / ".work")
     options = parser.parse_args(argv)
-    install_signal_handlers()
+    run.install_signal_handlers()
     workdir = options.workdir.resolve()
     build = one_release(workdir, options.countries)
     only = [name for name in options.only.split(",") if name]
