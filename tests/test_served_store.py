@@ -327,3 +327,25 @@ def test_serve_writes_a_missing_store_once_for_all_workers_and_follows_new_relea
         server.stop()
     _, version = served_dataset(build)
     assert open_read_only(store_folder(build, version), version)[1].quads == MINI_QUADS + 1
+
+
+def test_a_store_that_cannot_be_written_fails_the_command_and_serve_uses_a_private_one(
+        tmp_path):
+    """`stores` is a file here, so no store can be written beside the releases: `napgraph
+    build` publishes and then says so in one line; the server serves from a private store in
+    a temporary folder, removed at close."""
+    build = tmp_path / "build"
+    build.mkdir()
+    (build / STORES).write_text("in the way")
+    done = subprocess.run([sys.executable, "-m", "napgraph", "build", "--out", str(build)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "published, but the store to serve it could not be written" in done.stderr
+    assert (build / "current" / "napgraph.nq").is_file()
+    app = create_app({"BUILD_DIR": str(build), "QUERY_RUNNERS": 1})
+    backend = app.extensions["napgraph.sparql"].backend
+    private = backend.data.private
+    assert private is not None and (private / "store" / META).is_file()
+    assert backend.info.quads == served_dataset(build)[0][0].read_bytes().count(b"\n")
+    backend.close()
+    assert not private.exists()
