@@ -20,6 +20,7 @@ imports), it serves the synthetic file and Japan's build as *one* release instea
 quads, the same on-disk store; only fewer manifests to verify at start):
 
     .venv/bin/python -m bench.startup --countries 1000 [--only lookup,describe,ask]
+    .venv/bin/python -m bench.startup --build bench/.work/scale-100/build --cold
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ def _send_all(server: Server, queries: list[Query], clients: int) -> float:
 
 
 def cold_throughput(servers: Servers, build_dir: Path, folder: Path, logs: Path,
-                    queries: list[Query], duration: float) -> dict:
+                    queries: list[Query], duration: float, probe_timeout: float) -> dict:
     """Cold napgraph against Oxigraph's server on the same files, query by query."""
     from napgraph.graph.loaded import loaded_graph_files
 
@@ -109,7 +110,7 @@ def cold_throughput(servers: Servers, build_dir: Path, folder: Path, logs: Path,
     }
     options = run.Options(scales=[], duration=duration, concurrency=CLIENTS, workdir=folder,
                           only=[], rdflib=False, compression=True, napgraph_env={},
-                          probe_timeout=60.0, rdflib_timeout=10.0, readme=False)
+                          probe_timeout=probe_timeout, rdflib_timeout=10.0, readme=False)
     measured = []
     for number, query in enumerate(queries, 1):
         run._say(f"[serving] {number}/{len(queries)} {query.name}")
@@ -118,20 +119,27 @@ def cold_throughput(servers: Servers, build_dir: Path, folder: Path, logs: Path,
               if (value := report.ratio(q["runs"].get("napgraph-cold"), q["runs"].get("oxigraph")))
               is not None and report.comparable(q, "napgraph-cold", "oxigraph")]
     return {"queries": measured, "compared": len(ratios), "geomean": report.geomean(ratios),
-            "duration": duration}
+            "duration": duration, "probe_timeout": probe_timeout}
 
 
-def measure(build_dir: Path, folder: Path, duration: float) -> dict:
-    """Every serving measurement of one build folder (see the module's docstring)."""
+def measure(build_dir: Path, folder: Path, duration: float, *, only: list[str] | None = None,
+            clients: int = CLIENTS, cold: bool = True, probe_timeout: float = 60.0) -> dict:
+    """Every serving measurement of one build folder (see the module's docstring): the
+    workload (or its `only` queries) is sent by `clients` clients before memory is read
+    again; a query that a server does not answer within `probe_timeout` is not loaded."""
     logs = folder / "logs"
-    queries = workload()
+    queries = workload(only=only)
     with Servers() as servers:
-        rows = footprint(servers, build_dir, logs, queries)
+        rows = footprint(servers, build_dir, logs, queries, clients)
     for row in rows:
-        row["clients"] = CLIENTS
-    with Servers() as servers:
-        cold = cold_throughput(servers, build_dir, folder, logs, queries, duration)
-    return {"footprint": rows, "cold": cold, "store_mb": store_mb(build_dir)}
+        row["clients"] = clients
+    result = {"footprint": rows, "store_mb": store_mb(build_dir),
+              "queries": f"{','.join(only)} queries" if only else "the workload"}
+    if cold:
+        with Servers() as servers:
+            result["cold"] = cold_throughput(servers, build_dir, folder, logs, queries,
+                                             duration, probe_timeout)
+    return result
 
 
 def tables(size: dict) -> str:
@@ -171,6 +179,10 @@ def tables(size: dict) -> str:
     return "\n".join(lines)
 
 
+def _mb(value: int) -> int:
+    return round(value / 2**20)
+
+
 def one_release(workdir: Path, countries: int) -> Path:
     """A build folder whose one release is Japan's build and `countries` synthetic
     countries, with its store written as `napgraph build` writes it."""
@@ -200,28 +212,38 @@ def one_release(workdir: Path, countries: int) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Measure serving on one release of N synthetic countries + Japan; print the table."""
+    """Measure serving on a build folder, or on one release of N synthetic countries +
+    Japan; print the tables and record the JSON."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--countries", type=int, default=1000)
-    parser.add_argument("--only", default="lookup,describe,ask",
-                        help="workload queries (names or categories) sent before the memory "
-                        "is read again, by one client (default lookup,describe,ask)")
+    parser.add_argument("--build", type=Path,
+                        help="an existing build folder (e.g. bench/.work/scale-100/build, "
+                        "left by `bench/scale.py --countries 100`) instead of one release")
+    parser.add_argument("--countries", type=int, default=1000,
+                        help="synthetic countries of the one release, or of --build")
+    parser.add_argument("--only", default="",
+                        help="workload queries (names or categories) sent before memory is "
+                        "read again and loaded for --cold (default: all)")
+    parser.add_argument("--clients", type=int, default=CLIENTS)
+    parser.add_argument("--cold", action="store_true",
+                        help="also cold throughput against Oxigraph's server")
+    parser.add_argument("--duration", type=float, default=2.0)
+    parser.add_argument("--probe-timeout", type=float, default=60.0)
     parser.add_argument("--workdir", type=Path, default=run.BENCH / ".work")
     options = parser.parse_args(argv)
     run.install_signal_handlers()
     workdir = options.workdir.resolve()
-    build = one_release(workdir, options.countries)
-    only = [name for name in options.only.split(",") if name]
-    with Servers() as servers:
-        rows = footprint(servers, build, workdir / "logs" / "one-release",
-                         workload(only=only), clients=1)
-    for row in rows:
-        row["clients"] = 1
-    size = {"countries": options.countries, "quads": run.count_quads([build / "current" /
-                                                                     "napgraph.nq"]),
-            "serving": {"footprint": rows, "queries": f"{options.only} queries",
-                        "store_mb": store_mb(build)},
-            "one_release": True}
+    build = (options.build.resolve() if options.build
+             else one_release(workdir, options.countries))
+    only = [name for name in options.only.split(",") if name] or None
+    serving = measure(build, workdir / "serving", options.duration, only=only,
+                      clients=options.clients, cold=options.cold,
+                      probe_timeout=options.probe_timeout)
+    from napgraph.graph.loaded import loaded_graph_files
+
+    size = {"countries": options.countries, "build": str(build),
+            "quads": run.count_quads(loaded_graph_files(build)), "serving": serving,
+            "one_release": options.build is None, "argv": sys.argv[1:] if argv is None
+            else argv}
     path = run.RESULTS / f"startup-{time.strftime('%Y%m%dT%H%M%S')}.json"
     run.save(size, path)
     print(tables(size))
@@ -231,7 +253,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-
-
-def _mb(value: int) -> int:
-    return round(value / 2**20)

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import json
 import math
-import multiprocessing
 import os
+import subprocess
+import sys
 from collections.abc import Mapping
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -85,24 +85,29 @@ def serve(host: str, port: int, workers: int, store_url: str | None, build_dir: 
 
 
 def checked_apart(settings: Mapping[str, Any]) -> str | None:
-    """Run `check_dataset` (which may write the build's store) in a spawned process and
-    return its error message, or None.
+    """Run `check_dataset` (which may write the build's store) in a child process and return
+    its error message, or None.
 
     Not in this process: Granian forks the workers from it, and RocksDB's background
     threads, started once per process by the first store opened, do not survive a fork, so
     a worker would wait forever on the first store it writes (a live reload).
     """
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        return pool.submit(_check, dict(settings)).result()
-
-
-def _check(settings: dict[str, Any]) -> str | None:
-    try:
-        check_dataset(settings)
-    except DatasetError as error:
-        return error.message
+    wanted = {name: settings[name] for name in ("DATA_FILES", "BUILD_DIR")}
+    done = subprocess.run(
+        [sys.executable, "-c", "from napgraph.server.serving import _check; _check()",
+         json.dumps(wanted)], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+    if done.returncode != 0:
+        return done.stdout.strip() or f"the dataset check failed (exit status {done.returncode})"
     return None
+
+
+def _check() -> None:
+    """The child of `checked_apart`: settings as JSON in argv[1], the error on stdout."""
+    try:
+        check_dataset(json.loads(sys.argv[1]))
+    except DatasetError as error:
+        print(error.message)
+        sys.exit(1)
 
 
 def check_store(settings: Mapping[str, Any]) -> None:
