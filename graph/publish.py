@@ -280,20 +280,8 @@ def verify_release(folder: Path) -> dict:
     manifest, missing file, checksum mismatch), so a server refuses to start on a damaged or
     half-written build instead of serving part of a graph.
     """
-    path = folder / "manifest.json"
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-        files = manifest["files"]
-    except KeyError:
-        raise CorruptRelease(
-            f"{path}: written by an older napgraph, without checksums; "
-            "rebuild with `napgraph build`"
-        ) from None
-    except FileNotFoundError:
-        raise CorruptRelease(f"{folder}: no manifest.json (half-written or not a build)") from None
-    except (OSError, ValueError, TypeError) as error:
-        raise CorruptRelease(f"{path}: unreadable manifest ({error})") from None
-    for name, expected in files.items():
+    manifest = release_manifest(folder)
+    for name, expected in manifest["files"].items():
         try:
             with open(folder / name, "rb") as handle:  # in chunks: imports may be gigabytes
                 actual = hashlib.file_digest(handle, "sha256").hexdigest()
@@ -304,6 +292,28 @@ def verify_release(folder: Path) -> dict:
                 f"{folder / name}: corrupted (its SHA-256 differs from the "
                 "manifest's); rebuild with `napgraph build`"
             )
+    return manifest
+
+
+def release_manifest(folder: Path) -> dict:
+    """A release's manifest, read but not checked against its files (verify_release does).
+
+    Raises CorruptRelease naming the folder when there is no manifest, it cannot be read, or
+    it lists no checksums.
+    """
+    path = folder / "manifest.json"
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        manifest["files"].items()
+    except KeyError:
+        raise CorruptRelease(
+            f"{path}: written by an older napgraph, without checksums; "
+            "rebuild with `napgraph build`"
+        ) from None
+    except FileNotFoundError:
+        raise CorruptRelease(f"{folder}: no manifest.json (half-written or not a build)") from None
+    except (OSError, ValueError, TypeError, AttributeError) as error:
+        raise CorruptRelease(f"{path}: unreadable manifest ({error})") from None
     return manifest
 
 

@@ -57,6 +57,13 @@ class StoreInfo:
     graphs: tuple[tuple[str, int], ...]
     quads: int
     files: tuple[str, ...] = ()
+    stamps: tuple[tuple[int, int], ...] = ()  # (size, mtime in ns) of each file, when loaded
+
+    def files_unchanged(self, files: Iterable[Path | str]) -> bool:
+        """Whether `files` are the files this store was loaded from, with the same sizes and
+        modification times: then they need not be checksummed again to be trusted."""
+        names = tuple(str(name) for name in files)
+        return names == self.files and _stamps(names) == self.stamps
 
 
 def store_folder(build_dir: Path, version: str) -> Path:
@@ -75,14 +82,15 @@ def read_info(folder: Path, version: str | None) -> StoreInfo:
         meta = json.loads(path.read_text(encoding="utf-8"))
         written = (meta["format"], meta["version"],
                    tuple((name, int(count)) for name, count in meta["graphs"]),
-                   int(meta["quads"]), tuple(meta["files"]))
+                   int(meta["quads"]), tuple(meta["files"]),
+                   tuple(tuple(stamp) for stamp in meta["stamps"]))
     except FileNotFoundError:
         raise StoreError(f"{folder}: not a napgraph store (no {META}); "
                          f"remove the folder and it is made again") from None
     except (OSError, ValueError, TypeError, KeyError) as error:
         raise StoreError(f"{path}: unreadable store metadata ({type(error).__name__}: "
                          f"{error}); remove {folder} and it is made again") from None
-    store_format, held, graphs, quads, files = written
+    store_format, held, graphs, quads, files, stamps = written
     if store_format != STORE_FORMAT:
         raise StoreError(f"{folder}: a store of format {store_format!r}, not "
                          f"{STORE_FORMAT!r}; remove the folder and it is made again")
@@ -91,7 +99,7 @@ def read_info(folder: Path, version: str | None) -> StoreInfo:
                          f"{version[:16]}; remove the folder and it is made again")
     if not (folder / DATA).is_dir():
         raise StoreError(f"{folder}: no {DATA} folder; remove the folder and it is made again")
-    return StoreInfo(folder, held, graphs, quads, files)
+    return StoreInfo(folder, held, graphs, quads, files, stamps)
 
 
 def open_read_only(folder: Path, version: str) -> tuple[ox.Store, StoreInfo]:
@@ -134,7 +142,8 @@ def write_store(files: Iterable[Path | str], version: str, folder: Path,
             added = [name for name in files if name not in base.files]
             graphs, quads = _load(added, staging / DATA, dict(base.graphs))
         meta = {"format": STORE_FORMAT, "version": version, "quads": quads,
-                "graphs": [list(pair) for pair in graphs], "files": files}
+                "graphs": [list(pair) for pair in graphs], "files": files,
+                "stamps": [list(stamp) for stamp in _stamps(files)]}
         (staging / META).write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
         staging.chmod(0o755)  # mkdtemp makes it 0700; the server may run as another user
         try:
@@ -146,6 +155,14 @@ def write_store(files: Iterable[Path | str], version: str, folder: Path,
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return read_info(folder, version)
+
+
+def _stamps(files: Iterable[str]) -> tuple[tuple[int, int], ...] | None:
+    """(size, mtime in ns) of each file; None if one cannot be read."""
+    try:
+        return tuple((stat.st_size, stat.st_mtime_ns) for stat in map(os.stat, files))
+    except OSError:
+        return None
 
 
 def _linked_copy(source: Path, target: Path) -> None:

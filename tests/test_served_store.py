@@ -349,3 +349,21 @@ def test_a_store_that_cannot_be_written_fails_the_command_and_serve_uses_a_priva
     assert backend.info.quads == served_dataset(build)[0][0].read_bytes().count(b"\n")
     backend.close()
     assert not private.exists()
+
+
+def test_a_damaged_release_is_refused_even_when_its_store_exists(build_dir, serve_cli):
+    """Start-up checksums the served files only when one changed size or time since its
+    store was written (10^7 quads take seconds to checksum): a truncated dump is caught."""
+    dump = (build_dir / "current" / "napgraph.nq").resolve()
+    dump.write_bytes(dump.read_bytes()[:-10])
+    result, started = serve_cli(build_dir)
+    assert result.exit_code == 1 and "corrupted" in result.output, result.output
+    assert started == []
+
+
+def test_a_release_touched_but_whole_is_served(build_dir, serve_cli):
+    dump = (build_dir / "current" / "napgraph.nq").resolve()
+    os.utime(dump, (1, 1))
+    result, started = serve_cli(build_dir)
+    assert result.exit_code == 0, result.output
+    assert len(started) == 1

@@ -228,10 +228,12 @@ def served_data(settings: Mapping[str, Any], *, unless: str | None = None,
 
     DATA_FILES are bulk-loaded into a private temporary store; their version is a digest of
     their bytes. Otherwise the build folder's current release and every imported country are
-    verified against their manifests (graph/loaded.py `served_dataset`: a damaged or
-    half-written build stops start-up instead of serving part of a graph) and their store is
-    the one beside the releases, written here once if the build folder has none (or, when
-    it cannot be written and `private` is true, in a private temporary folder). Returns None
+    served from the store beside the releases, written here once if the build folder has
+    none (or, when it cannot be written and `private` is true, in a private temporary
+    folder). Their files are verified against their manifests' checksums (graph/loaded.py
+    `served_dataset`: a damaged or half-written build stops start-up instead of serving part
+    of a graph) before a store is written, and again whenever one has changed size or
+    modification time since its store was written (checksumming 10^7 quads takes seconds). Returns None
     when the served version is `unless` (nothing to change) or a private store would be
     needed and `private` is false.
     """
@@ -239,15 +241,19 @@ def served_data(settings: Mapping[str, Any], *, unless: str | None = None,
         files = list(settings["DATA_FILES"])
         return _private_store(files, data_files_version(files))
     build_dir = Path(settings["BUILD_DIR"])
-    files, version = _verified_release(build_dir)
+    files, version = _served_release(build_dir, verify=False)
     if version == unless:
         return None
     folder = served_store.store_folder(build_dir, version)
     if folder.exists():
         try:
-            return ServedData(served_store.read_info(folder, version))
+            info = served_store.read_info(folder, version)
         except StoreError as error:
             raise DatasetError(str(error)) from None
+        if not info.files_unchanged(files):  # touched since: are they still whole?
+            _served_release(build_dir, verify=True)
+        return ServedData(info)
+    files, version = _served_release(build_dir, verify=True)
     if not _writable(folder.parent):
         log.warning("the build folder %s cannot be written: the store of dataset %s goes "
                     "to a private temporary folder", build_dir, version[:16])
@@ -290,12 +296,12 @@ def data_files_version(files: Sequence[str]) -> str:
     return "sha256-" + digest.hexdigest()[:16]
 
 
-def _verified_release(build_dir: Path) -> tuple[list[Path], str]:
+def _served_release(build_dir: Path, verify: bool) -> tuple[list[Path], str]:
     from napgraph.graph.loaded import served_dataset
     from napgraph.graph.publish import CorruptRelease
 
     try:
-        return served_dataset(build_dir)
+        return served_dataset(build_dir, verify)
     except CorruptRelease as error:
         raise DatasetError(f"no usable dataset: {error} (or set DATA_FILES)") from None
 
