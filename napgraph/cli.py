@@ -272,6 +272,8 @@ def _write_served_store(build_dir: Path) -> None:
     from napgraph.graph.publish import CorruptRelease
     from napgraph.graph.served_store import StoreError, make_build_store
 
+    if not (build_dir / "current").exists():
+        return  # no build yet, so nothing is served: `napgraph serve` builds, then writes it
     started = time.perf_counter()
     try:
         info = make_build_store(build_dir)
