@@ -1,7 +1,7 @@
 """Scale: import time and memory against `oxigraph load`, and query latency embedded vs remote.
 
     .venv/bin/python bench/scale.py [--countries 100] [--big] [--runs 5] [--import-only]
-        [--stores oxigraph,virtuoso]
+        [--stores oxigraph,virtuoso] [--serving [--no-latency] [--duration 2]]
 
 For each size (100 synthetic countries, about 10^6 quads; with --big also 1,000, about 10^7)
 it measures, on the same N-Quads file:
@@ -47,7 +47,7 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import run  # noqa: E402
+from bench import run, startup  # noqa: E402
 from bench.scale_report import TARGETS, tables  # noqa: E402
 from bench.servers import (  # noqa: E402
     NAPGRAPH,
@@ -221,8 +221,12 @@ def measure_size(countries: int, options: argparse.Namespace) -> dict:
     if imp["status"] == 0 and ox_load["status"] == 0:
         result["import_ratio"] = round(imp["seconds"] / ox_load["seconds"], 2)
     shutil.rmtree(folder / "oxigraph-load", ignore_errors=True)  # disk: only its time counts
+    result["queries"] = []
     if imp["status"] != 0 or options.import_only:
-        result["queries"] = []
+        return result
+    if options.serving:
+        result["serving"] = startup.measure(build_dir, folder, options.duration)
+    if options.no_latency:
         return result
     queries, genuine = cross_country_queries()
     result["cross_country_queries"] = genuine
@@ -332,6 +336,13 @@ def main(argv: list[str] | None = None) -> int:
                         f"front of, of {', '.join(STORES)} (default oxigraph)")
     parser.add_argument("--import-only", action="store_true",
                         help="measure import and load only, no query latencies")
+    parser.add_argument("--serving", action="store_true",
+                        help="also `napgraph serve`'s memory, time to first answer and cold "
+                        "throughput against Oxigraph (bench/startup.py)")
+    parser.add_argument("--no-latency", action="store_true",
+                        help="leave out the query latencies of embedded and --store")
+    parser.add_argument("--duration", type=float, default=2.0,
+                        help="seconds of hey per query and server for --serving (default 2)")
     options = parser.parse_args(argv)
     options.workdir = options.workdir.resolve()
     options.stores = [name for name in options.stores.split(",") if name]

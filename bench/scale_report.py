@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import report
+from bench import report, startup
 
 TARGETS = ("embedded", "remote-oxigraph", "remote-virtuoso", "oxigraph")  # columns, in order
 
@@ -20,6 +20,8 @@ def tables(results: dict) -> str:
                            "import/load (≤1.5)", "import peak RSS MiB", "load peak RSS MiB"],
                           rows)]
     for size in results["sizes"]:
+        if size.get("serving"):
+            parts += ["", startup.tables(size)]
         if not size.get("queries"):
             continue
         kind = ("cross-country canned queries" if size.get("cross_country_queries") else

@@ -123,12 +123,22 @@ class Server:
         return total / ticks
 
     def rss_bytes(self) -> int:
-        """Resident memory of every process of the server's group, added up."""
+        """Resident memory of every process of the server's group, added up (a page shared
+        by several processes counts once for each)."""
+        return self._summed("status", "VmRSS:")
+
+    def pss_bytes(self) -> int:
+        """Proportional set size of every process of the server's group, added up: a page
+        shared by several processes counts once in all, split between them."""
+        return self._summed("smaps_rollup", "Pss:")
+
+    def _summed(self, proc_file: str, field: str) -> int:
+        """A kB field of /proc/PID/`proc_file`, in bytes, added up over the group."""
         total = 0
         for pid in self.pids():
             with contextlib.suppress(OSError):
-                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                    if line.startswith("VmRSS:"):
+                for line in Path(f"/proc/{pid}/{proc_file}").read_text().splitlines():
+                    if line.startswith(field):
                         total += int(line.split()[1]) * 1024
         return total
 

@@ -92,7 +92,7 @@ def staging_folder(build_dir: Path) -> Path:
     releases = build_dir / "releases"
     with _unwritable(build_dir):
         releases.mkdir(parents=True, exist_ok=True)
-        _remove_stale_staging(releases)
+        remove_stale_staging(releases)
         staging = Path(tempfile.mkdtemp(prefix=f".staging-{os.getpid()}-", dir=releases))
         # mkdtemp makes the folder 0700; a release is served, often by another user.
         staging.chmod(RELEASE_MODE)
@@ -112,16 +112,16 @@ def _unwritable(build_dir: Path) -> Iterator[None]:
                            f"{error.strerror or error}") from None
 
 
-def _remove_stale_staging(releases: Path) -> None:
+def remove_stale_staging(releases: Path) -> None:
     """Remove staging folders whose process is gone (killed mid-build or mid-import); those
     of a live process, such as an import of the same country still converting, stay."""
     for folder in releases.glob(".staging-*"):
         owner = folder.name.split("-")[1]
-        if not (owner.isdigit() and _alive(int(owner))):
+        if not (owner.isdigit() and is_alive(int(owner))):
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def _alive(pid: int) -> bool:
+def is_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -280,20 +280,8 @@ def verify_release(folder: Path) -> dict:
     manifest, missing file, checksum mismatch), so a server refuses to start on a damaged or
     half-written build instead of serving part of a graph.
     """
-    path = folder / "manifest.json"
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-        files = manifest["files"]
-    except KeyError:
-        raise CorruptRelease(
-            f"{path}: written by an older napgraph, without checksums; "
-            "rebuild with `napgraph build`"
-        ) from None
-    except FileNotFoundError:
-        raise CorruptRelease(f"{folder}: no manifest.json (half-written or not a build)") from None
-    except (OSError, ValueError, TypeError) as error:
-        raise CorruptRelease(f"{path}: unreadable manifest ({error})") from None
-    for name, expected in files.items():
+    manifest = release_manifest(folder)
+    for name, expected in manifest["files"].items():
         try:
             with open(folder / name, "rb") as handle:  # in chunks: imports may be gigabytes
                 actual = hashlib.file_digest(handle, "sha256").hexdigest()
@@ -307,13 +295,35 @@ def verify_release(folder: Path) -> dict:
     return manifest
 
 
+def release_manifest(folder: Path) -> dict:
+    """A release's manifest, read but not checked against its files (verify_release does).
+
+    Raises CorruptRelease naming the folder when there is no manifest, it cannot be read, or
+    it lists no checksums.
+    """
+    path = folder / "manifest.json"
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        manifest["files"].items()
+    except KeyError:
+        raise CorruptRelease(
+            f"{path}: written by an older napgraph, without checksums; "
+            "rebuild with `napgraph build`"
+        ) from None
+    except FileNotFoundError:
+        raise CorruptRelease(f"{folder}: no manifest.json (half-written or not a build)") from None
+    except (OSError, ValueError, TypeError, AttributeError) as error:
+        raise CorruptRelease(f"{path}: unreadable manifest ({error})") from None
+    return manifest
+
+
 def _manifest_bytes(manifest: dict) -> bytes:
     return (json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
 
 def _prune(releases: Path, keep: set[str]) -> None:
     """Remove stale staging folders and all but the newest KEEP_RELEASES releases."""
-    _remove_stale_staging(releases)
+    remove_stale_staging(releases)
     done = sorted(
         (p for p in releases.iterdir() if p.is_dir() and not p.name.startswith(".staging-")),
         key=lambda p: p.stat().st_mtime,

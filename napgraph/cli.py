@@ -59,6 +59,7 @@ def build(source: Path | None, build_dir: Path, base: str | None) -> None:
     except BuildError as error:
         raise click.ClickException(str(error)) from error
     click.echo(report.summary())
+    _write_served_store(build_dir)
 
 
 @main.command()
@@ -230,6 +231,7 @@ def import_(
         except ImportRefused as error:
             raise click.ClickException(str(error)) from error
     click.echo(report.summary())
+    _write_served_store(build_dir)
 
 
 def _byte_progress(source: str, stream):
@@ -263,6 +265,26 @@ def remove(country: str, build_dir: Path) -> None:
     triples = sum(manifest["graphs"].values())
     click.echo(f"removed {manifest['country']} ({triples} triples, imported "
                f"{manifest['imported']} from {manifest['source']['location']})")
+    _write_served_store(build_dir)
+
+
+def _write_served_store(build_dir: Path) -> None:
+    """Write the on-disk store of what `build_dir` now serves (graph/served_store.py), which
+    every query runner opens; raise click.ClickException if it cannot be written."""
+    from napgraph.graph.publish import CorruptRelease
+    from napgraph.graph.served_store import StoreError, make_build_store
+
+    if not (build_dir / "current").exists():
+        return  # no build yet, so nothing is served: `napgraph serve` builds, then writes it
+    started = time.perf_counter()
+    try:
+        info = make_build_store(build_dir)
+    except (CorruptRelease, StoreError, OSError, SyntaxError, ValueError) as error:
+        raise click.ClickException(
+            f"published, but the store to serve it could not be written: {error} "
+            "(`napgraph serve` tries again at start)") from None
+    click.echo(f"[{time.perf_counter() - started:5.1f} s] store of dataset "
+               f"{info.version[:16]} ready in {info.folder} ({info.quads} quads)", err=True)
 
 
 @main.command()

@@ -13,13 +13,15 @@ from __future__ import annotations
 import json
 import math
 import os
+import subprocess
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import click
 
-from .backends.embedded import locate_dataset
+from .backends.embedded import check_dataset
 from .http.errors import DatasetError, StoreBadAnswer, StoreUnavailable
 from .http.settings import ENV_PREFIX, SettingError, resolve
 
@@ -77,11 +79,36 @@ def serve(host: str, port: int, workers: int, store_url: str | None, build_dir: 
         except BuildError as error:
             raise click.ClickException(str(error)) from error
         click.echo(report.summary())
-    try:
-        locate_dataset(settings)  # fail here, once, rather than in every worker
-    except DatasetError as error:
-        raise click.ClickException(error.message) from None
+    problem = checked_apart(settings)  # fail here, once, rather than in every worker
+    if problem:
+        raise click.ClickException(problem)
     run_front(host, port, workers, settings)
+
+
+def checked_apart(settings: Mapping[str, Any]) -> str | None:
+    """Run `check_dataset` (which may write the build's store) in a child process and return
+    its error message, or None.
+
+    Not in this process: Granian forks the workers from it, and RocksDB's background
+    threads, started once per process by the first store opened, do not survive a fork, so
+    a worker would wait forever on the first store it writes (a live reload).
+    """
+    wanted = {name: settings[name] for name in ("DATA_FILES", "BUILD_DIR")}
+    done = subprocess.run(
+        [sys.executable, "-c", "from napgraph.server.serving import _check; _check()",
+         json.dumps(wanted)], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+    if done.returncode != 0:
+        return done.stdout.strip() or f"the dataset check failed (exit status {done.returncode})"
+    return None
+
+
+def _check() -> None:
+    """The child of `checked_apart`: settings as JSON in argv[1], the error on stdout."""
+    try:
+        check_dataset(json.loads(sys.argv[1]))
+    except DatasetError as error:
+        print(error.message)
+        sys.exit(1)
 
 
 def check_store(settings: Mapping[str, Any]) -> None:

@@ -1,6 +1,7 @@
 """`napgraph build`: bad input fails with the line and reason and loses nothing; builds are
 reproducible byte for byte."""
 
+import json
 import os
 import subprocess
 import sys
@@ -152,7 +153,8 @@ def test_build_prints_what_it_built(tmp_path):
     steps = [line.split("] ", 1)[1] for line in done.stderr.splitlines()
              if line.startswith("[") and " s] " in line]
     assert [step.split(" ")[0] for step in steps] == ["reading", "checking", "writing",
-                                                     "publishing"]
+                                                     "publishing", "store"]
+    assert f"store of dataset {counts_version(tmp_path)} ready in" in steps[-1]
     assert "Traceback" not in done.stderr
 
 
@@ -207,3 +209,8 @@ def test_jsonld_has_a_context_and_compact_iris(good_build):
         for node in graph["@graph"]
         for key in node
     )
+
+
+def counts_version(build_dir) -> str:
+    """The first 16 characters of the published build's version."""
+    return json.loads((build_dir / "current" / "manifest.json").read_text())["version"][:16]

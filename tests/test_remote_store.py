@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from napgraph.graph import canned
-from napgraph.server.backends.embedded import EmbeddedBackend
+from napgraph.server.backends.embedded import EmbeddedBackend, served_data
 from napgraph.server.backends.remote import RemoteBackend
 from napgraph.server.backends.remote_query import order_clause
 from napgraph.server.backends.store import MediaTypes
@@ -198,8 +198,8 @@ def test_bindings_give_the_same_answer_as_substitutions(jp_store, build, slug):
     remote = RemoteBackend(jp_store.query_url, service_allowlist=(), union="store",
                            graph_scope=(f"{NAP}graph/",), refresh=0, connect_timeout=2,
                            listing_timeout=10, connections=2)
-    embedded = EmbeddedBackend([str(build.release / "napgraph.nq")], "v", runners=1,
-                               service_allowlist=(), memory_mb=0)
+    embedded = EmbeddedBackend(served_data({"DATA_FILES": [str(build.release / "napgraph.nq")]}),
+                               runners=1, service_allowlist=(), memory_mb=0)
     try:
         there = json.loads(remote.query(query.text, **options).body)
         here = json.loads(embedded.query(query.text, **options).body)

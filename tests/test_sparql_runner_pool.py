@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from napgraph.graph.served_store import write_store
 from napgraph.server.backends.messages import QueryRequest
 from napgraph.server.backends.pool import RunnerPool, RunnerSpec
 from napgraph.server.http.errors import QueryTimeout, RunnersBusy
@@ -22,9 +23,17 @@ def request(query: str) -> QueryRequest:
                         "text/turtle", 100)
 
 
+@pytest.fixture(scope="module")
+def mini_store(tmp_path_factory) -> str:
+    """MINI in an on-disk store, which every runner opens read-only."""
+    folder = tmp_path_factory.mktemp("stores") / "mini"
+    write_store([MINI], "mini", folder)
+    return str(folder)
+
+
 @pytest.fixture
-def pool():
-    pool = RunnerPool(RunnerSpec((str(MINI),), (), 0), size=1)
+def pool(mini_store):
+    pool = RunnerPool(RunnerSpec(mini_store, "mini", (), 0), size=1)
     pool.start()
     yield pool
     pool.close()
@@ -74,8 +83,8 @@ def test_a_runner_that_dies_while_idle_is_replaced_without_failing_a_query(pool)
     assert pool.status() == {"size": 1, "alive": 1, "idle": 1}
 
 
-def test_close_stops_every_runner():
-    pool = RunnerPool(RunnerSpec((str(MINI),), (), 0), size=2)
+def test_close_stops_every_runner(mini_store):
+    pool = RunnerPool(RunnerSpec(mini_store, "mini", (), 0), size=2)
     pool.start()
     processes = list(pool._processes)
     pool.close()

@@ -1,12 +1,18 @@
-"""The embedded store: the served dataset loaded in pyoxigraph runner processes (pool.py).
+"""The embedded store: the served dataset in one on-disk pyoxigraph store, opened read-only
+by every runner process of the pool (pool.py, graph/served_store.py).
 
-Served from a build folder, the backend follows it while it runs: a watcher thread looks at
-where the build's and every import's `current` link point (graph/loaded.py `release_links`)
-every RELOAD_CHECK seconds. When they change (`napgraph build`, `import`, `remove`), it
-verifies the new releases, starts a *new* pool on them and, once every runner of it has
-loaded the whole dataset, swaps it in with one assignment, then retires the old pool when
-its runners are idle. A query runs on one pool or the other, so it sees a whole country or
-none of it; a release that fails to verify or load is logged and the old pool stays.
+Served from a build folder, the store is the one `napgraph build`/`import`/`remove` wrote
+beside the releases (made once here for an older build folder, or in a private temporary
+folder when the build folder cannot be written). DATA_FILES are bulk-loaded into a private
+temporary store. A private store is removed when the backend closes.
+
+The backend follows the build folder while it runs: a watcher thread looks at where the
+build's and every import's `current` link point (graph/loaded.py `release_links`) every
+RELOAD_CHECK seconds. When they change, it verifies the new releases, opens their store in
+a *new* pool and, once every runner of it is ready, swaps it in with one assignment, then
+retires the old pool when its runners are idle. A query runs on one pool or the other, so
+it sees a whole country or none of it; a release that fails to verify or open is logged and
+the old pool stays.
 """
 
 from __future__ import annotations
@@ -14,6 +20,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
+import os
+import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -21,6 +30,9 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
+
+from napgraph.graph import served_store
+from napgraph.graph.served_store import StoreError, StoreInfo
 
 from ..http.errors import (
     BadProtocolRequest,
@@ -41,37 +53,62 @@ RELOAD_CHECK = 2.0  # seconds between looks at the build folder's release links
 RETIRE_WAIT = 120.0  # at most this long for the old pool's queries to finish before closing
 
 
-class EmbeddedBackend:
-    """Queries an in-memory pyoxigraph dataset held by a pool of runner processes."""
+@dataclasses.dataclass(frozen=True)
+class ServedData:
+    """The store a backend serves, and the private folder to remove with it (None: the
+    store belongs to the build folder)."""
 
-    def __init__(self, files: Sequence[str], version: str, *, runners: int,
-                 service_allowlist: Sequence[str], memory_mb: int,
-                 max_nesting: int = 0, preempt_after: float = 0.0) -> None:
-        self._spec = RunnerSpec(tuple(files), tuple(service_allowlist), memory_mb, max_nesting)
+    store: StoreInfo
+    private: Path | None = None
+
+    def discard(self) -> None:
+        """Remove the private folder, if any."""
+        if self.private is not None:
+            shutil.rmtree(self.private, ignore_errors=True)
+
+
+class EmbeddedBackend:
+    """Queries an on-disk pyoxigraph store through a pool of runner processes."""
+
+    def __init__(self, data: ServedData, *, runners: int, service_allowlist: Sequence[str],
+                 memory_mb: int, max_nesting: int = 0, preempt_after: float = 0.0) -> None:
+        self._spec = RunnerSpec("", "", tuple(service_allowlist), memory_mb, max_nesting)
         self._size = runners
         self._preempt_after = preempt_after
-        self.pool, self.info = self._open(self._spec, version)
         self._closed = threading.Event()
+        try:
+            self.pool, self.info = self._open(data)
+        except BaseException:
+            data.discard()
+            raise
+        self.data = data
 
-    def _open(self, spec: RunnerSpec, version: str) -> tuple[RunnerPool, DatasetInfo]:
+    def _open(self, data: ServedData) -> tuple[RunnerPool, DatasetInfo]:
+        store = data.store
+        spec = dataclasses.replace(self._spec, store=str(store.folder), version=store.version)
         pool = RunnerPool(spec, size=self._size, preempt_after=self._preempt_after)
         try:
-            loaded = pool.start()
+            pool.start()
         except BaseException:
             pool.close()
             raise
-        return pool, DatasetInfo(version=version, graphs=loaded.graphs, quads=loaded.quads)
+        return pool, DatasetInfo(version=store.version, graphs=store.graphs, quads=store.quads)
 
     def follow(self, build_dir: Path, interval: float = RELOAD_CHECK) -> None:
         """Watch `build_dir` from a daemon thread and serve each new build, import or
-        removal within about `interval` seconds (see the module's docstring)."""
+        removal within about two `interval`s (see the module's docstring)."""
         from napgraph.graph.loaded import release_links
 
         def watch() -> None:
-            seen = release_links(build_dir)
+            seen = last = release_links(build_dir)
             while not self._closed.wait(interval):
                 now = release_links(build_dir)
-                if now != seen:
+                # `napgraph build`/`import`/`remove` write the new store just after they
+                # publish: wait until the links have kept still for one look and no store
+                # is being written, rather than write a second copy.
+                settled = now == last and not served_store.being_written(build_dir)
+                last = now
+                if now != seen and settled:
                     seen = now
                     self._reload(build_dir)
 
@@ -79,28 +116,37 @@ class EmbeddedBackend:
 
     def _reload(self, build_dir: Path) -> None:
         try:
-            files, version = locate_dataset({"DATA_FILES": [], "BUILD_DIR": str(build_dir)})
-            if version == self.info.version:
+            data = served_data({"DATA_FILES": [], "BUILD_DIR": str(build_dir)},
+                               unless=self.info.version)
+            if data is None:
                 return
-            spec = dataclasses.replace(self._spec, files=tuple(files))
-            pool, info = self._open(spec, version)
         except (DatasetError, OSError) as error:
             log.error("keeping dataset %s: the new release cannot be served: %s",
                       self.info.version[:16], error)
             return
-        old, (self.pool, self.info) = self.pool, (pool, info)  # queries now go to the new pool
+        try:
+            pool, info = self._open(data)
+        except (DatasetError, OSError) as error:
+            data.discard()
+            log.error("keeping dataset %s: the new release cannot be served: %s",
+                      self.info.version[:16], error)
+            return
+        old = self.pool, self.data
+        self.pool, self.info, self.data = pool, info, data  # queries now go to the new pool
         log.warning("now serving dataset %s (%d graphs, %d quads)", info.version[:16],
                     len(info.graphs), info.quads)
         deadline = time.monotonic() + RETIRE_WAIT
-        while old.status()["idle"] < old.status()["alive"] and time.monotonic() < deadline:
+        while old[0].status()["idle"] < old[0].status()["alive"] and time.monotonic() < deadline:
             time.sleep(0.2)
-        old.close()
+        old[0].close()
+        old[1].discard()
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> EmbeddedBackend:
         """Build the backend from DATA_FILES, or else from BUILD_DIR; raise DatasetError."""
-        files, version = locate_dataset(settings)
-        backend = cls(files, version, runners=settings["QUERY_RUNNERS"],
+        data = served_data(settings)
+        assert data is not None
+        backend = cls(data, runners=settings["QUERY_RUNNERS"],
                       service_allowlist=settings["SERVICE_ALLOWLIST"],
                       memory_mb=settings["RUNNER_MEMORY_MB"],
                       max_nesting=settings["MAX_QUERY_NESTING"],
@@ -137,10 +183,10 @@ class EmbeddedBackend:
         return {"status": state, "runners": runners}
 
     def close(self) -> None:
-        """Stop the runners and the watcher."""
-        if hasattr(self, "_closed"):
-            self._closed.set()
+        """Stop the runners and the watcher, and remove a private store."""
+        self._closed.set()
         self.pool.close()
+        self.data.discard()
 
 
 _REPLY_ERRORS = {
@@ -176,27 +222,107 @@ def encode_bindings(bindings: Mapping[str, Term] | None) -> tuple | None:
     return tuple(encoded)
 
 
-def locate_dataset(settings: Mapping[str, Any]) -> tuple[list[str], str]:
-    """Return the files to load and the dataset version; raise DatasetError if missing.
+def served_data(settings: Mapping[str, Any], *, unless: str | None = None,
+                private: bool = True) -> ServedData | None:
+    """The store to serve for DATA_FILES, or else for BUILD_DIR; raise DatasetError.
 
-    DATA_FILES wins; its version is a digest of the files' bytes. Otherwise the build folder's
-    current release and every imported country are served, each verified against its
-    manifest's checksums first (graph/loaded.py `served_dataset`): a damaged or half-written
-    build stops start-up with a message instead of serving part of a graph.
+    DATA_FILES are bulk-loaded into a private temporary store; their version is a digest of
+    their bytes. Otherwise the build folder's current release and every imported country are
+    served from the store beside the releases, written here once if the build folder has
+    none (or, when it cannot be written and `private` is true, in a private temporary
+    folder). Their files are verified against their manifests' checksums (graph/loaded.py
+    `served_dataset`: a damaged or half-written build stops start-up instead of serving part
+    of a graph) before a store is written, and again whenever one has changed size or
+    modification time since its store was written (checksumming 10^7 quads takes seconds). Returns None
+    when the served version is `unless` (nothing to change) or a private store would be
+    needed and `private` is false.
     """
     if settings["DATA_FILES"]:
-        digest = hashlib.sha256()
-        for name in settings["DATA_FILES"]:
-            try:
-                digest.update(Path(name).read_bytes())
-            except OSError as error:
-                raise DatasetError(f"DATA_FILES: cannot read {name}: {error.strerror}") from None
-        return list(settings["DATA_FILES"]), "sha256-" + digest.hexdigest()[:16]
+        files = list(settings["DATA_FILES"])
+        return _private_store(files, data_files_version(files))
+    build_dir = Path(settings["BUILD_DIR"])
+    files, version = _served_release(build_dir, verify=False)
+    if version == unless:
+        return None
+    folder = served_store.store_folder(build_dir, version)
+    if folder.exists():
+        try:
+            info = served_store.read_info(folder, version)
+        except StoreError as error:
+            raise DatasetError(str(error)) from None
+        if not info.files_unchanged(files):  # touched since: are they still whole?
+            _served_release(build_dir, verify=True)
+        return ServedData(info)
+    files, version = _served_release(build_dir, verify=True)
+    if not _writable(folder.parent):
+        log.warning("the build folder %s cannot be written: the store of dataset %s goes "
+                    "to a private temporary folder", build_dir, version[:16])
+        return _private_store(files, version) if private else None
+    log.warning("the build folder has no store of dataset %s: writing it once, in %s",
+                version[:16], folder)
+    try:
+        return ServedData(served_store.write_build_store(build_dir, files, version))
+    except (OSError, SyntaxError, ValueError) as error:
+        raise DatasetError(f"cannot write the store {folder}: {error}") from None
+
+
+def check_dataset(settings: Mapping[str, Any]) -> None:
+    """Check once, before the server's workers start, that the dataset can be served: the
+    DATA_FILES can be read, or the build's store exists (written now if missing) and opens.
+
+    Raises DatasetError with a one-line message naming the file or folder.
+    """
+    if settings["DATA_FILES"]:
+        data_files_version(settings["DATA_FILES"])
+        return
+    data = served_data(settings, private=False)
+    if data is None:
+        return
+    try:
+        served_store.open_read_only(data.store.folder, data.store.version)
+    except StoreError as error:
+        raise DatasetError(str(error)) from None
+
+
+def data_files_version(files: Sequence[str]) -> str:
+    """The version of DATA_FILES: a digest of their bytes; raise DatasetError naming a file
+    that cannot be read."""
+    digest = hashlib.sha256()
+    for name in files:
+        try:
+            digest.update(Path(name).read_bytes())
+        except OSError as error:
+            raise DatasetError(f"DATA_FILES: cannot read {name}: {error.strerror}") from None
+    return "sha256-" + digest.hexdigest()[:16]
+
+
+def _served_release(build_dir: Path, verify: bool) -> tuple[list[Path], str]:
     from napgraph.graph.loaded import served_dataset
     from napgraph.graph.publish import CorruptRelease
 
     try:
-        files, version = served_dataset(Path(settings["BUILD_DIR"]))
+        return served_dataset(build_dir, verify)
     except CorruptRelease as error:
         raise DatasetError(f"no usable dataset: {error} (or set DATA_FILES)") from None
-    return [str(path) for path in files], version
+
+
+def _private_store(files: Sequence[Path | str], version: str) -> ServedData:
+    """A store of `files` in a new temporary folder, removed with the backend."""
+    folder = Path(tempfile.mkdtemp(prefix="napgraph-store-"))
+    try:
+        info = served_store.write_store(files, version, folder / "store")
+    except (OSError, SyntaxError, ValueError) as error:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise DatasetError(f"cannot load the data: {error}") from None
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return ServedData(info, private=folder)
+
+
+def _writable(stores: Path) -> bool:
+    try:
+        stores.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(stores, os.W_OK)

@@ -35,22 +35,25 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class RunnerSpec:
-    """What every runner of a pool loads and allows."""
+    """What every runner of a pool opens and allows."""
 
-    files: tuple[str, ...]
+    store: str  # the on-disk store folder (graph/served_store.py), opened read-only
+    version: str  # the dataset version it must hold
     allowlist: tuple[str, ...]
     memory_mb: int
     max_nesting: int = 0  # 0: no limit
 
     def start_message(self) -> bytes:
         """The first message sent to a new runner."""
-        return marshal.dumps({"files": list(self.files), "allowlist": list(self.allowlist),
-                              "memory_mb": self.memory_mb, "max_nesting": self.max_nesting})
+        return marshal.dumps({"store": self.store, "version": self.version,
+                              "allowlist": list(self.allowlist), "memory_mb": self.memory_mb,
+                              "max_nesting": self.max_nesting})
 
 
 @dataclass(frozen=True)
 class LoadedData:
-    """What the first runner reported after loading: named graph sizes and quad count."""
+    """What the first runner reported after opening the store: named graph sizes and quad
+    count (from the store's metadata)."""
 
     graphs: tuple[tuple[str, int], ...]
     quads: int
@@ -118,9 +121,9 @@ class RunnerPool:
         self._finalizer = weakref.finalize(self, _kill_all, self._processes)
 
     def start(self) -> LoadedData:
-        """Start every runner, wait until all have loaded the data, and return what they hold.
+        """Start every runner, wait until all have opened the store, and return what it holds.
 
-        Raises DatasetError with the runner's message if the data cannot be loaded.
+        Raises DatasetError with the runner's message if the store cannot be opened.
         """
         runners = [self._spawner.spawn(self.spec.start_message()) for _ in range(self.size)]
         loaded = None
@@ -226,16 +229,16 @@ class RunnerPool:
     def _await_ready(self, runner: _Runner) -> LoadedData:
         try:
             if not runner.conn.poll(self.start_timeout):
-                raise DatasetError(f"a query runner did not load the data within "
+                raise DatasetError(f"a query runner did not open the data within "
                                    f"{self.start_timeout:g} s")
             reply = marshal.loads(runner.conn.recv_bytes())
         except (EOFError, OSError):
             self._retire(runner, replace=False)
-            raise DatasetError("a query runner exited while loading the data; see the log "
+            raise DatasetError("a query runner exited while opening the data; see the log "
                                "above") from None
         if reply[0] != "ready":
             self._retire(runner, replace=False)
-            raise DatasetError(f"cannot load the data: {reply[1]}")
+            raise DatasetError(f"cannot open the data: {reply[1]}")
         return LoadedData(graphs=tuple(tuple(pair) for pair in reply[1]), quads=reply[2])
 
     def _retire(self, runner: _Runner, replace: bool = True) -> int | None:

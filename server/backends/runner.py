@@ -1,9 +1,10 @@
-"""A query runner: a child process that holds the dataset and answers SPARQL queries.
+"""A query runner: a child process that opens the dataset and answers SPARQL queries.
 
 pyoxigraph 0.5 cannot stop a running query, so queries run here, in a process the web worker
 can kill when its time is up (see pool.py). The web worker starts it with
 `python -m napgraph.server.backends.runner FD PARENT_PID`, FD being its end of a socket pair,
-and sends one start message; the runner loads the data, answers "ready" and then serves one
+and sends one start message; the runner opens the on-disk store read-only (every runner
+shares it: graph/served_store.py), answers "ready" and then serves one
 request at a time (messages.py). This module imports neither Flask nor the web app, so a
 runner starts in well under a second.
 """
@@ -26,7 +27,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from napgraph.graph.rdf_files import LOADABLE, format_of
+from napgraph.graph.served_store import StoreError, open_read_only
 
 from .messages import QueryRequest
 from .query_guard import QueryTooDeep, ServiceRefused, inspect_query
@@ -43,35 +44,6 @@ _XML_MEDIA_TYPES = frozenset({"application/sparql-results+xml", "application/rdf
 # 256 MiB stack held every query up to 1 MB we tried that nests at most 20,000 levels).
 # It is address space, not memory: pages are only used as the stack grows.
 ENGINE_STACK_MB = 256
-
-
-def load_store(files: Iterable[str]) -> ox.Store:
-    """Load RDF files into a new in-memory store, choosing the parser by file extension.
-
-    Raises ValueError for an unknown extension, OSError naming the file if it cannot be read
-    and SyntaxError with the file, line and column if it is not valid RDF.
-    """
-    store = ox.Store()
-    for name in files:
-        path = Path(name)
-        rdf_format = format_of(path, LOADABLE)
-        if rdf_format is None:
-            raise ValueError(f"{path}: unknown RDF file extension {path.suffix!r}; use one of "
-                             f"{', '.join(LOADABLE)}")
-        try:
-            store.load(path=path, format=rdf_format)
-        except OSError as error:
-            raise OSError(f"{path}: {error.strerror or error}") from None
-        except SyntaxError as error:
-            raise SyntaxError(f"{path}: {error}") from None
-    return store
-
-
-def graph_sizes(store: ox.Store) -> list[tuple[str, int]]:
-    """Return (graph name, triple count) for each named graph, sorted by name."""
-    counts = store.query("SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-    return sorted((row["g"].value, int(row["n"].value)) for row in counts
-                  if isinstance(row["g"], ox.NamedNode))
 
 
 class Engine:
@@ -254,15 +226,15 @@ def main(argv: list[str] | None = None) -> int:
     conn = Connection(int(fd_text))
     start = marshal.loads(conn.recv_bytes())
     try:
-        store = load_store(start["files"])
-        sizes = graph_sizes(store)
-    except (OSError, SyntaxError, ValueError) as error:
+        store, info = open_read_only(Path(start["store"]), start["version"])
+    except StoreError as error:
         conn.send_bytes(marshal.dumps(("failed", str(error))))
         return 1
+    sizes = [list(pair) for pair in info.graphs]
     engine = Engine(store, start["allowlist"], start.get("max_nesting", 0))
     ready = threading.Event()
     threading.stack_size(ENGINE_STACK_MB * 1024 * 1024)
-    serving = threading.Thread(target=_serve, args=(conn, engine, ready, sizes, len(store)),
+    serving = threading.Thread(target=_serve, args=(conn, engine, ready, sizes, info.quads),
                                name="napgraph-engine")
     serving.start()
     if start["memory_mb"]:

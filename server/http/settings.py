@@ -38,12 +38,14 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("DATA_FILES", [], "list",
-            "RDF files to load (N-Quads .nq, TriG .trig, Turtle .ttl, N-Triples .nt, chosen by "
-            "extension); triples of .ttl/.nt files go to the default graph. When set, BUILD_DIR "
-            "is not read."),
+            "RDF files to serve (N-Quads .nq, TriG .trig, Turtle .ttl, N-Triples .nt, chosen "
+            "by extension), bulk-loaded at start-up into a private on-disk store that the "
+            "query runners share and that is removed at exit; triples of .ttl/.nt files go to "
+            "the default graph. When set, BUILD_DIR is not read."),
     Setting("BUILD_DIR", "build", "str",
-            "Build folder: the server loads BUILD_DIR/current/napgraph.nq and takes the dataset "
-            "version from the \"version\" key of BUILD_DIR/current/manifest.json."),
+            "Build folder: the server serves its current release and every import, from the "
+            "on-disk store BUILD_DIR/stores/<version> that `napgraph build`, `import` and "
+            "`remove` write (made once at start-up if missing), and follows new releases."),
     Setting("QUERY_TIMEOUT", 10.0, "float",
             "Seconds a query may run. A query still running then is stopped and answered with "
             "503 and a message naming the limit. Waiting for a free query runner is limited "
@@ -89,8 +91,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Origins allowed to read responses from browsers: \"*\" for any, a list of origins, "
             "or \"\" to send no CORS headers."),
     Setting("QUERY_RUNNERS", 2, "int",
-            "Query runner processes per web worker. Each holds its own copy of the data, so "
-            "this many queries of one worker run at once.", minimum=1),
+            "Query runner processes per web worker, so this many queries of one worker run "
+            "at once. They share one on-disk copy of the data, opened read-only.", minimum=1),
     Setting("RUNNER_MEMORY_MB", 2048, "int",
             "Address-space limit of each query runner in MiB; a query that needs more stops "
             "its runner and is answered with 503. 0: no limit.", minimum=0),
