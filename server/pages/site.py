@@ -72,8 +72,8 @@ def home() -> Response:
 
     def build() -> Answer:
         body = _render("home.html", alternates, jsonld=_jsonld(catalog),
-                       datasets=site.select("home-datasets"),
-                       countries=site.select("home-countries"), catalog=catalog)
+                       datasets=site.select("home-datasets", x=site.catalog),
+                       countries=site.select("home-countries", x=site.catalog), catalog=catalog)
         return Answer(body, fmt.HTML.content_type, None,
                       (("Link", link_header(alternates)),))
 
