@@ -44,9 +44,12 @@ QUERIES = canned.load_queries(PAGE_QUERIES)
 # Queries that serve a page listing every instance of a class (the ontology page lists
 # every concept scheme): they may start from that class.
 PAGE_CLASSES = {"schemes": SKOS.ConceptScheme}
-# Not a resource's page: a text search reads every label (no full-text index); it is bounded
-# by LIMIT and the query time limit. Asserted unbound, so the list cannot go stale.
-UNBOUND_BY_DESIGN = {"search"}
+# Known exceptions, asserted unbound so the list cannot go stale. search: not a resource's
+# page; a text search reads every label (no full-text index), bounded by LIMIT and the query
+# time limit. concept-facts: the forms that bind it (optional property paths) get no answer
+# from Virtuoso 7 (tests/test_site_remote.py), so its UNIONs stay and are joined by hash: the
+# facts about every topic of every country are read (issue 14, left open).
+UNBOUND_BY_DESIGN = {"search", "concept-facts"}
 SIMPLE = {"BGP", "Filter", "Extend", "LeftJoin", "Union", "values", "ToMultiSet"}
 
 
