@@ -59,7 +59,7 @@ PAGES = {
     "home": ["/"],
     "country": ["/id/country/jp", "/id/country/s0001", "/id/country/s0050", "/id/country/s0099"],
     "consultation": ["/id/jp/consultation/2018-01", "/id/jp/consultation/2018-07",
-                     "/id/s0001/consultation/2018-01", "/id/s0050/consultation/2018-02"],
+                     "/id/s0001/consultation/2018-01", "/id/s0050/consultation/2017-02"],
     "actor": ["/id/jp/org/mofa", "/id/jp/org/keidanren", "/id/jp/org/meti"],
     "instrument": ["/id/intl/instrument/ungps"],
     "concept": ["/id/ungp/principle/17", "/id/topic/human-rights-due-diligence",

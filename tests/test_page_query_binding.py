@@ -19,6 +19,12 @@ evaluates a query instead. Which variables reach a group from outside:
 - UNION branches, FILTER EXISTS and GRAPH see what their place sees; a subquery sees only
   the parameters it projects.
 
+What the rule does not see: the engine plans each group before the parameters are
+substituted, so it may start a group from a pattern with constants (`?a oa:motivatedBy
+oa:identifying`, `?c a nap:Consultation`) or, inside an OPTIONAL, from a pattern that does not
+touch the left side. The page queries avoid both (constants compared in FILTERs, one pattern
+per nested OPTIONAL where it mattered); bench/page_queries.py shows what is left, at scale.
+
 So `?contribution nap:hasItem ?node` in a union inside an OPTIONAL (mentions.rq until issue
 14: 9.4 s for one row at 10^6 quads) and a group after an OPTIONAL (process-attendance.rq:
 7 s at 10^5) fail, while the same patterns joined in one group pass.

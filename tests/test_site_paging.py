@@ -95,3 +95,24 @@ def test_catalogue_figures_are_the_country_own_counts(server, code):
     cells = [" ".join(t.split()) for tag, _, t in page.texts if tag == "td"]
     assert cells[0] == row["c_n"]["value"]  # consultations
     assert cells[3] == row["a_n"]["value"]  # actors attending
+
+
+@pytest.mark.parametrize("number, prev, next_", [
+    (1, [], ["?page=2#facts-heading"]),
+    (2, ["?page=1#facts-heading"], ["?page=3#facts-heading"]),
+])
+def test_a_concept_lists_its_consultations_in_pages(server, number, prev, next_):
+    """A shared topic concerns consultations of every country: PAGE_SIZE (1) of them a page."""
+    response = get(server, f"/id/ungp/principle/17?page={number}")
+    assert response.status_code == 200
+    page = parse_html(response.text)
+    assert len([a for a in page.find("article") if a.get("class") == "meeting-facts"]) == 1
+    assert links(page, "prev") == prev
+    assert links(page, "next") == next_
+
+
+def test_pages_of_a_concept_are_cached_apart(server):
+    first = get(server, "/id/ungp/principle/17?page=1")
+    second = get(server, "/id/ungp/principle/17?page=2")
+    assert first.headers["ETag"] != second.headers["ETag"]
+    assert first.text != second.text
