@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -40,17 +41,9 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import run  # noqa: E402
+from bench import servers as srv  # noqa: E402
 from bench.load import run_hey  # noqa: E402
 from bench.scale import import_countries, split_by_country  # noqa: E402
-from bench.servers import (  # noqa: E402
-    NAPGRAPH,
-    Server,
-    Servers,
-    install_signal_handlers,
-    napgraph,
-    oxigraph,
-    oxigraph_load,
-)
 
 BENCH = Path(__file__).resolve().parent
 HTML = "text/html"
@@ -85,7 +78,7 @@ def fixture(workdir: Path, countries: int) -> Path:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     run._say(f"napgraph build --out {build_dir}")
-    subprocess.run([str(NAPGRAPH), "build", "--out", str(build_dir)], check=True,
+    subprocess.run([str(run.NAPGRAPH), "build", "--out", str(build_dir)], check=True,
                    stdout=subprocess.DEVNULL)
     source = run.synthetic(workdir, countries)
     run._say(f"napgraph import, {countries} countries one by one")
@@ -115,7 +108,7 @@ def get(url: str, accept: str) -> tuple[float, int, int]:
     return time.perf_counter() - started, status, len(body)
 
 
-def warm(server: Server, url: str, accept: str, duration: float, concurrency: int) -> dict:
+def warm(server: srv.Server, url: str, accept: str, duration: float, concurrency: int) -> dict:
     """hey on one URL after it is cached: requests/s, p50, CPU ms per request."""
     run_hey(url, requests=16, concurrency=2, headers=[f"Accept: {accept}"])
     server.wait_idle()
@@ -128,7 +121,7 @@ def warm(server: Server, url: str, accept: str, duration: float, concurrency: in
             "cpu_ms": 1000 * cpu / max(result.ok, 1), "clean": result.clean}
 
 
-def measure_pages(server: Server, options: argparse.Namespace) -> dict:
+def measure_pages(server: srv.Server, options: argparse.Namespace) -> dict:
     results = {}
     for kind, paths in PAGES.items():
         firsts = [get(server.root + path, HTML) for path in paths]
@@ -145,7 +138,7 @@ def measure_pages(server: Server, options: argparse.Namespace) -> dict:
     return results
 
 
-def measure_sparql(targets: dict[str, Server], options: argparse.Namespace) -> dict:
+def measure_sparql(targets: dict[str, srv.Server], options: argparse.Namespace) -> dict:
     results = {}
     for name, query in SPARQL.items():
         results[name] = {}
@@ -163,7 +156,8 @@ def table(report: dict) -> str:
     """The Markdown tables of a report."""
     lines = [f"Measured {report['date']} on {report['cores']} cores (shared), "
              f"{report['quads']:,} quads (Japan + {report['countries']} synthetic countries); "
-             f"`{report['command']}`.", "",
+             f"`{report['command']}`; napgraph answered {report['napgraph_start_s']} s after "
+             "it was started.", "",
              "| page type | first request, median ms (each) | status | KB | warm req/s "
              "| warm CPU ms/req |", "|---|---:|---|---:|---:|---:|"]
     for kind, got in report["pages"].items():
@@ -190,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=BENCH / ".work")
     parser.add_argument("--results", type=Path, default=run.RESULTS)
     options = parser.parse_args(argv)
-    install_signal_handlers()
+    srv.install_signal_handlers()
     build_dir = fixture(options.workdir, options.countries)
     if options.make_fixture:
         return 0
@@ -198,19 +192,19 @@ def main(argv: list[str] | None = None) -> int:
     location = options.workdir / f"pages-{options.countries}" / "oxigraph"
     if not (location / ".complete").exists():
         shutil.rmtree(location, ignore_errors=True)
-        oxigraph_load(location, files, options.workdir / "oxigraph-load.log")
+        srv.oxigraph_load(location, files, options.workdir / "oxigraph-load.log")
         (location / ".complete").touch()
     report = {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-              "cores": run.os.cpu_count() if hasattr(run, "os") else None,
+              "cores": os.cpu_count(),
               "countries": options.countries, "quads": run.count_quads(files),
               "command": "bench/pages.py " + " ".join(argv or sys.argv[1:])}
-    with Servers() as servers:
+    with srv.Servers() as servers:
         started = time.perf_counter()
-        server = servers.start(napgraph("pages-napgraph", [], options.workdir,
+        server = servers.start(srv.napgraph("pages-napgraph", [], options.workdir,
                                         build_dir=build_dir))
         report["napgraph_start_s"] = round(time.perf_counter() - started, 1)
         report["pages"] = measure_pages(server, options)
-        ox = servers.start(oxigraph("pages-oxigraph", location, options.workdir))
+        ox = servers.start(srv.oxigraph("pages-oxigraph", location, options.workdir))
         report["sparql"] = measure_sparql({"napgraph": server, "oxigraph": ox}, options)
     options.results.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
