@@ -18,6 +18,7 @@ from napgraph.graph.publish import (
     version_of,
 )
 from napgraph.graph.source import SourceError
+from napgraph.graph.summary import summarise_quads, summary_graph
 from napgraph.graph.validate import validate_graph
 
 
@@ -67,6 +68,8 @@ def run_build(
         raise BuildError(f"the built graph does not conform to the shapes:\n{result.text}")
     progress("writing N-Quads, TriG, Turtle and JSON-LD")
     quads = to_quads(dataset.graphs, base)
+    summary = summarise_quads(quads, country, base)  # graph/summary.py: kept with the release
+    quads += summary
     files = serialize_all(quads, base)
     version = version_of(files)
     counts = _counts(dataset, len(quads))
@@ -78,7 +81,7 @@ def run_build(
         "graphs": {
             iris.rebase(name, base): len(graph)
             for name, graph in dataset.graphs.items()
-        },
+        } | {summary_graph(country, base).value: len(summary)},
         "counts": counts,
     }
     progress(f"publishing release {version[:16]} in {build_dir}")

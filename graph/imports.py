@@ -72,6 +72,7 @@ from napgraph.graph.publish import (
 from napgraph.graph.rdf_files import FORMATS, format_of
 from napgraph.graph.schemes import load_ontology, load_schemes
 from napgraph.graph.sheets import is_sheets, write_nquads
+from napgraph.graph.summary import summarise_import
 from napgraph.graph.validate import validate_graph
 
 OWN_GRAPHS = ("provenance", "registry", "links")  # kept apart, as in a napgraph build
@@ -207,7 +208,8 @@ def import_country(
         }
         if replacing:
             record["replaces"] = sorted(g for g in build["graphs"] if belongs(g, country, base))
-        catalog = describe_import(country, dict(converted.counts), base)
+        catalog = describe_import(country, dict(converted.counts), base) + summarise_import(
+            staging / GRAPH_FILE, country, base, build_dir)  # graph/summary.py
         record["catalog"] = {catalog[0].graph_name.value: len(catalog)}
         files = {
             GRAPH_FILE: converted.data,

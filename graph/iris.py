@@ -236,3 +236,9 @@ def rebase(iri: str, base: str) -> str:
     if base == DEFAULT_BASE or not iri.startswith(DEFAULT_BASE):
         return str(iri)
     return base + iri[len(DEFAULT_BASE) :]
+
+
+def summary_part(cc: str, part: str) -> URIRef:
+    """A part of the summary of country `cc`'s dataset (graph/summary.py): a VoID partition
+    or subset, or the dataset's period."""
+    return iri(f"dataset/{cc}/summary/{part}")

@@ -58,6 +58,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Most solutions (SELECT) or triples (CONSTRUCT/DESCRIBE) in one response; longer "
             "results are cut and the response carries `X-SPARQL-MaxRows: <limit>`. 0: no limit.",
             minimum=0),
+    Setting("PAGE_SIZE", 50, "int",
+            "Most entries a long list of a page shows at once (the home page's catalogue of "
+            "countries); the rest are on further pages, linked as `?page=2`, `?page=3`, ….",
+            minimum=1),
     Setting("MAX_REQUEST_BYTES", 1 * MIB, "int",
             "Largest request body (POSTed query or form) in bytes; larger requests get 413.",
             minimum=1),

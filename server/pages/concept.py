@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask import request
+
 from ..backends.rows import Row
 from .common import PageContext, text
+from .paging import page_number, page_of
 from .terms import DCTERMS, SKOS
 
 
@@ -38,15 +41,17 @@ def render(page: PageContext) -> str:
     """Render the page of the concept `page.iri`."""
     site, iri, statements = page.site, page.iri, page.statements
     alignments = _alignments(site.select("concept-coverage", x=iri))
-    meetings = _meetings(site.select("concept-facts", x=iri))
+    every = _meetings(site.select("concept-facts", x=iri))
+    # Every country's consultations on a shared topic: PAGE_SIZE consultations a page.
+    meetings, meetings_page = page_of(every, page_number(request.args), site.settings["PAGE_SIZE"])
     return page.render(
-        "concept.html", alignments=alignments, meetings=meetings,
+        "concept.html", alignments=alignments, meetings=meetings, meetings_page=meetings_page,
         definition=statements.first(SKOS.definition), scope=statements.first(SKOS.scopeNote),
         notation=statements.first(SKOS.notation, None),
         alt_labels=[v for v in statements.values(SKOS.altLabel)],
         schemes=statements.links(SKOS.inScheme), broader=statements.links(SKOS.broader),
         narrower=sorted(statements.links(SKOS.narrower), key=_by_notation_text),
-        fact_count=sum(len(m.facts) for m in meetings))
+        fact_count=sum(len(m.facts) for m in every))
 
 
 def render_scheme(page: PageContext) -> str:

@@ -29,6 +29,7 @@ from ..http.responses import link_header
 from ..http.uri_to_iri import iri_path, normal_path, raw_request_path
 from . import actor, concept, consultation, country, generic, instrument, ontology
 from .common import PageContext, Statements
+from .paging import page_number
 from .site_data import Site, current_site, serve_cached
 from .terms import FOAF, NAP, ORG, OWL, PROV, SKOS
 
@@ -114,7 +115,8 @@ def dereference(paths: list[str]) -> Response:
         negotiated = format_key is None
     vary = ("Accept", "Accept-Encoding") if negotiated else ("Accept-Encoding",)
     site = current_site()
-    return serve_cached(("resource", stems, chosen.key),
+    # A long list of a page is paged (pages/paging.py): each page is cached apart.
+    return serve_cached(("resource", stems, chosen.key, page_number(request.args)),
                         lambda: build(site, stems, chosen), vary)
 
 

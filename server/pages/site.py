@@ -38,6 +38,7 @@ from ..http.cache import Answer
 from ..http.errors import BadParameter
 from ..http.responses import link_header
 from .common import text
+from .paging import page_number, page_of
 from .site_data import current_site, serve_cached
 from .terms import NAP
 
@@ -65,19 +66,28 @@ MAX_SEARCH_CHARS = 200
 
 @bp.route("/")
 def home() -> Response:
-    """The home page."""
+    """The home page: the catalogue of countries, PAGE_SIZE countries a page (`?page=N`),
+    from each country's summary (graph/summary.py), and the datasets on the same page."""
     site = current_site()
     catalog = iris.rebase(iris.dataset(), site.base)
     alternates = _catalog_alternates()
+    number = page_number(request.args)
 
     def build() -> Answer:
-        body = _render("home.html", alternates, jsonld=_jsonld(catalog),
-                       datasets=site.select("home-datasets"),
-                       countries=site.select("home-countries"), catalog=catalog)
+        every = site.select("home-countries", x=catalog)
+        countries, page = page_of(every, number, site.settings["PAGE_SIZE"])
+        # Each country's dataset on its page; datasets of no listed country on the first.
+        shown = {row["dataset"].value for row in countries}
+        listed = {row["dataset"].value for row in every}
+        datasets = [d for d in site.select("home-datasets", x=catalog)
+                    if d["dataset"].value in shown
+                    or (number == 1 and d["dataset"].value not in listed)]
+        body = _render("home.html", alternates, jsonld=_jsonld(catalog) if number == 1 else None,
+                       datasets=datasets, countries=countries, page=page, catalog=catalog)
         return Answer(body, fmt.HTML.content_type, None,
                       (("Link", link_header(alternates)),))
 
-    return serve_cached(("home",), build, vary=("Accept-Encoding",))
+    return serve_cached(("home", number), build, vary=("Accept-Encoding",))
 
 
 def _catalog_alternates() -> list[dict[str, str]]:

@@ -23,7 +23,7 @@ from typing import Any
 import pyoxigraph as ox
 from flask import Flask, Response, current_app, request
 
-from napgraph.graph import canned
+from napgraph.graph import canned, iris
 from napgraph.graph.loaded import is_country, read_manifest
 
 from ..backends.rows import Row, read_rows
@@ -93,6 +93,11 @@ class Site:
         return self.published.base
 
     @property
+    def catalog(self) -> str:
+        """The IRI of the catalog of datasets (`{base}dataset`), where home pages start."""
+        return iris.rebase(iris.dataset(), self.base)
+
+    @property
     def version(self) -> str:
         return self.backend.info.version
 
@@ -145,7 +150,7 @@ class Site:
         key = ("spaces", self.version)
         if key not in self.extras:
             found = {}
-            for row in self.select("uri-spaces"):
+            for row in self.select("uri-spaces", x=self.catalog):
                 dataset, space = row["dataset"].value, row["space"].value
                 cc = dataset[len(self.base + "dataset/"):]
                 if (dataset.startswith(self.base + "dataset/") and is_country(cc)
