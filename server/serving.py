@@ -22,10 +22,21 @@ from typing import Any
 import click
 
 from .backends.embedded import check_dataset
+from .http import replay
 from .http.errors import DatasetError, StoreBadAnswer, StoreUnavailable
+from .http.front import WsgiFront
 from .http.settings import ENV_PREFIX, SettingError, resolve
 
-FRONT = "napgraph.server.http.front:create_front"
+FRONT = "napgraph.server.serving:create_front"
+
+
+def create_front() -> WsgiFront:
+    """Granian's factory (`napgraph serve`): the app, built in the worker process from
+    `NAPGRAPH_*` variables (so each worker starts its own query runners), behind the front."""
+    from . import create_app
+
+    app = create_app()
+    return WsgiFront(app, app.config, app.extensions.get(replay.EXTENSION))
 
 
 def run_front(host: str, port: int, workers: int, settings: Mapping[str, Any]) -> None:

@@ -282,11 +282,3 @@ async def refuse(send: Send, status: int, message: str, retry_after: int | None 
     except Exception:  # noqa: S110 - the client is gone: nobody to tell
         pass
 
-
-def create_front() -> WsgiFront:
-    """Granian's factory (`napgraph serve`): the app, built in the worker process from
-    `NAPGRAPH_*` variables (so each worker starts its own query runners), behind the front."""
-    from .. import create_app
-
-    app = create_app()
-    return WsgiFront(app, app.config, app.extensions.get(replay.EXTENSION))
