@@ -10,11 +10,12 @@ catalogue. docs/spreadsheet.md is the guide for whoever fills the sheets in.
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS
 
 from napgraph.graph import iris
 from napgraph.graph.entailment import materialise_types
+from napgraph.graph.publish import to_quads
 from napgraph.graph.schemes import load_ontology, load_schemes
 from napgraph.graph.sheets.context import Folder
 from napgraph.graph.sheets.meetings import (
@@ -79,13 +80,10 @@ def write_nquads(source: Path, country: str, output: Path) -> None:
     """Convert the spreadsheets at `source` (a folder, or its csv-metadata.json) and write
     their graphs to `output` as N-Quads. Raises SheetsRefused."""
     folder = source if source.is_dir() else source.parent
-    quads = []
-    for name, graph in convert_folder(folder, country).items():
-        triples = graph.serialize(format="nt", encoding="utf-8")
-        quads += [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(name))
-                  for t in ox.parse(triples, format=ox.RdfFormat.N_TRIPLES)]
-    # sorted: the same folder always gives the same bytes (and the same checksum)
-    output.write_bytes(ox.serialize(sorted(quads, key=str), format=ox.RdfFormat.N_QUADS))
+    graphs = {URIRef(name): graph for name, graph in convert_folder(folder, country).items()}
+    # to_quads sorts: the same folder always gives the same bytes (and the same checksum)
+    output.write_bytes(ox.serialize(to_quads(graphs), format=ox.RdfFormat.N_QUADS))
+
 
 def _order(problem) -> tuple:
     return (problem.file, problem.row or 0, problem.column or "")
