@@ -34,9 +34,14 @@ def create_front() -> WsgiFront:
     """Granian's factory (`napgraph serve`): the app, built in the worker process from
     `NAPGRAPH_*` variables (so each worker starts its own query runners), behind the front."""
     from . import create_app
+    from .http import middleware
+    from .sparql import endpoint
+    from .sparql.fast_path import FastPath
 
     app = create_app()
-    return WsgiFront(app, app.config, app.extensions.get(replay.EXTENSION))
+    fast = FastPath(app.extensions[endpoint.EXTENSION], app.config,
+                    app.extensions.get(middleware.EXTENSION))
+    return WsgiFront(app, app.config, app.extensions.get(replay.EXTENSION), fast)
 
 
 def run_front(host: str, port: int, workers: int, settings: Mapping[str, Any]) -> None:

@@ -11,7 +11,10 @@ the worker's asyncio loop, where:
    MAX_REQUEST_BYTES (werkzeug then answers 413);
 3. a request the app answered before from its cache is answered again from the loop, with
    the app's own bytes (replay.py);
-4. otherwise the WSGI app (Flask) is called, in one of WORKER_THREADS threads of its lane
+4. a plain SPARQL query (one `query=`, nothing unusual) is answered by the `shortcut`
+   (sparql/fast_path.py) in a thread of the SPARQL lane, with the app's rules but without
+   Flask's request path; an error it meets goes to the app with the request;
+5. otherwise the WSGI app (Flask) is called, in one of WORKER_THREADS threads of its lane
    (ad-hoc SPARQL, or the site: pages and canned queries), and its response sent chunk by
    chunk.
 
@@ -29,7 +32,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import unquote_to_bytes
 
 from . import replay
@@ -40,15 +43,30 @@ Receive = Callable[[], Any]
 Send = Callable[[dict[str, Any]], Any]
 
 
+class Shortcut(Protocol):
+    """A faster way to answer some requests (sparql/fast_path.py `FastPath`)."""
+
+    def read(self, scope: Scope, body: bytes) -> Any | None:
+        """What the request is, if the shortcut answers it; None for the app (on the loop)."""
+
+    def answer(self, request: Any) -> Any:
+        """Answer what `read` returned (in a lane's thread): an object with `reply` (a
+        replay.Replay to send, or None for the app to answer), `replayable` and `handed`
+        (WSGI environ entries for the app)."""
+
+
 class WsgiFront:
     """An ASGI application running `wsgi_app` in a thread pool, with per-client and body
     limits; `settings` are the app's (WORKER_THREADS, BODY_TIMEOUT, MAX_REQUEST_BYTES,
-    MAX_REQUESTS_PER_CLIENT); `replays`, if any, keeps and replays its cached answers."""
+    MAX_REQUESTS_PER_CLIENT); `replays`, if any, keeps and replays its cached answers;
+    `shortcut`, if any, answers plain SPARQL queries."""
 
     def __init__(self, wsgi_app: Callable, settings: Any,
-                 replays: replay.Replays | None = None) -> None:
+                 replays: replay.Replays | None = None,
+                 shortcut: Shortcut | None = None) -> None:
         self.wsgi_app = wsgi_app
         self.replays = replays
+        self.shortcut = shortcut
         # Two lanes, each with its own threads: ad-hoc SPARQL (/sparql), and everything else
         # (pages, canned queries, files). Queries that wait for a runner fill only their lane.
         self.lanes = {lane: ThreadPoolExecutor(settings["WORKER_THREADS"],
@@ -91,6 +109,10 @@ class WsgiFront:
                              "announced, or its chunks are malformed; nothing was run")
                 return
             lane = "sparql" if scope["path"].rstrip("/") == "/sparql" else "site"
+            plain = self.shortcut.read(scope, body) if self.shortcut is not None else None
+            if plain is not None:
+                await self._shortcut(plain, scope, body, send, key)
+                return
             await self._respond(environ_of(scope, body), send, self.lanes[lane], key)
         finally:
             self.active[client] -= 1
@@ -124,6 +146,25 @@ class WsgiFront:
         self.replays.logged(scope, path_info(scope).decode("utf-8", "replace"),  # type: ignore[union-attr]
                             kept, started, arrived)
         return True
+
+    async def _shortcut(self, plain: Any, scope: Scope, body: bytes, send: Send,
+                        key: tuple | None) -> None:
+        """Answer with the shortcut in the SPARQL lane, or hand the request to the app."""
+        pool = self.lanes["sparql"]
+        outcome = await asyncio.get_running_loop().run_in_executor(
+            pool, self.shortcut.answer, plain)  # type: ignore[union-attr]
+        if outcome.reply is None:
+            environ = environ_of(scope, body)
+            environ.update(outcome.handed)
+            await self._respond(environ, send, pool, key)
+            return
+        kept = outcome.reply
+        await send({"type": "http.response.start", "status": kept.status,
+                    "headers": kept.headers})
+        await send({"type": "http.response.body", "body": kept.body})
+        if key is not None and outcome.replayable:
+            self.replays.keep(key, {replay.REPLAYABLE: True}, kept.status,  # type: ignore[union-attr]
+                              kept.headers, kept.body)
 
     async def _respond(self, environ: dict[str, Any], send: Send, pool: ThreadPoolExecutor,
                        key: tuple | None) -> None:

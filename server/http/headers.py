@@ -10,7 +10,8 @@
 
 The front's own answers (front.py: 408, 413, 414, 429, sent before the app sees a request)
 carry the same headers from `ERROR_HEADERS`; Granian's empty 400/431 answers to malformed
-HTTP have no body to protect.
+HTTP carry none (Granian has no setting for them: docs/settings.md), and have no body to
+protect.
 """
 
 from __future__ import annotations
@@ -35,8 +36,14 @@ def init_app(app: Flask) -> None:
 
 def security_headers(response: Response) -> Response:
     """Set the headers above on `response` where it has none of its own."""
-    for name, value in ALWAYS.items():
+    for name, value in headers_for(response.mimetype).items():
         response.headers.setdefault(name, value)
-    policy = HTML_POLICY if response.mimetype == "text/html" else NON_HTML_POLICY
-    response.headers.setdefault("Content-Security-Policy", policy)
     return response
+
+
+def headers_for(mimetype: str) -> dict[str, str]:
+    """The security headers of a response of this media type (without parameters): also
+    what the SPARQL fast path (sparql/fast_path.py) sends, outside Flask."""
+    if mimetype == "text/html":
+        return {**ALWAYS, "Content-Security-Policy": HTML_POLICY}
+    return ERROR_HEADERS

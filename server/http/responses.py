@@ -7,9 +7,12 @@ gzip variant needs its own ETag, which this module already computes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import functools
+from collections.abc import Iterable, Mapping, Sequence
 
 from flask import Flask, Request, Response, request
+from werkzeug.datastructures import Accept
+from werkzeug.http import parse_accept_header, quote_etag
 
 from .cache import Answer
 from .replay import mark_replayable
@@ -22,7 +25,14 @@ PREFLIGHT_MAX_AGE = "86400"
 
 def wants_gzip(request: Request) -> bool:
     """True if the client accepts gzip (werkzeug reads Accept-Encoding and its q-values)."""
-    return request.accept_encodings["gzip"] > 0
+    return accepts_gzip(request.headers.get("Accept-Encoding", ""))
+
+
+@functools.lru_cache(maxsize=64)
+def accepts_gzip(accept_encoding: str) -> bool:
+    """True if this Accept-Encoding header value accepts gzip (clients send few distinct
+    values, so the answers are kept by value)."""
+    return parse_accept_header(accept_encoding, Accept)["gzip"] > 0
 
 
 def variant_etag(etag: str, gzipped: bool) -> str:
@@ -54,20 +64,28 @@ def send(request: Request, answer: Answer, vary: Iterable[str] = ("Accept", "Acc
     An answer with an ETag is the same for every identical request on this dataset version,
     so the front may replay this response (replay.py).
     """
-    body = answer.body
-    etag = answer.etag
-    gzipped = answer.gzipped() if wants_gzip(request) else None
-    response = Response(gzipped if gzipped is not None else body, status=status,
-                        content_type=answer.content_type)
-    if gzipped is not None:
-        response.content_encoding = "gzip"
-    if etag is not None:
-        response.set_etag(variant_etag(etag, gzipped is not None))
+    body, fields = answer_fields(answer, wants_gzip(request), vary)
+    if answer.etag is not None:
         mark_replayable(request.environ)
-    response.vary.update(vary)
-    for name, value in answer.headers:
-        response.headers[name] = value
-    return response
+    return Response(body, status=status, headers=fields)
+
+
+def answer_fields(answer: Answer, gzip_accepted: bool,
+                  vary: Iterable[str] = ("Accept", "Accept-Encoding"),
+                  ) -> tuple[bytes, list[tuple[str, str]]]:
+    """The body to send for an answer (gzipped if accepted and worth it) and its header
+    fields but Content-Length: Content-Type, Content-Encoding, ETag, Vary and the answer's
+    own. `send` builds the Flask response from them; the SPARQL fast path sends them as
+    they are."""
+    gzipped = answer.gzipped() if gzip_accepted else None
+    fields = [("Content-Type", answer.content_type)]
+    if gzipped is not None:
+        fields.append(("Content-Encoding", "gzip"))
+    if answer.etag is not None:
+        fields.append(("ETag", quote_etag(variant_etag(answer.etag, gzipped is not None))))
+    fields.append(("Vary", ", ".join(vary)))
+    fields += answer.headers
+    return (gzipped if gzipped is not None else answer.body), fields
 
 
 def init_cors(app: Flask) -> None:
@@ -75,18 +93,14 @@ def init_cors(app: Flask) -> None:
 
     @app.after_request
     def _cors(response: Response) -> Response:
-        origins = app.config["CORS_ORIGINS"]
-        if not origins:
-            return response
-        if origins == "*":
-            response.headers["Access-Control-Allow-Origin"] = "*"
-        else:
+        fields, vary_origin = cors_fields(app.config["CORS_ORIGINS"],
+                                          request.headers.get("Origin"))
+        if vary_origin:
             response.vary.add("Origin")
-            origin = request.headers.get("Origin")
-            if origin not in origins:
-                return response
-            response.headers["Access-Control-Allow-Origin"] = origin
-        response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+        for name, value in fields:
+            response.headers[name] = value
+        if not fields:
+            return response
         if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
             response.headers["Access-Control-Allow-Methods"] = ALLOWED_METHODS
             requested = request.headers.get("Access-Control-Request-Headers")
@@ -95,6 +109,22 @@ def init_cors(app: Flask) -> None:
                 response.headers["Access-Control-Allow-Headers"] = requested
             response.headers["Access-Control-Max-Age"] = PREFLIGHT_MAX_AGE
         return response
+
+
+def cors_fields(origins: str | Sequence[str], origin: str | None,
+                ) -> tuple[list[tuple[str, str]], bool]:
+    """The CORS header fields of an answer to a request from `origin` (None: no Origin
+    header) as CORS_ORIGINS (`origins`) says, and whether Vary must name Origin."""
+    if not origins:
+        return [], False
+    if origins == "*":
+        allowed = "*"
+    elif origin in origins:
+        allowed = origin  # type: ignore[assignment]
+    else:
+        return [], True
+    return ([("Access-Control-Allow-Origin", allowed),
+             ("Access-Control-Expose-Headers", EXPOSED_HEADERS)], origins != "*")
 
 
 def link_header(alternates: Iterable[Mapping[str, str]]) -> str:

@@ -68,7 +68,7 @@ def read_operation(req: Request, settings: Mapping[str, Any]) -> Operation:
         raise QueryStringTooLong(f"the URL query string has {len(req.query_string)} bytes, "
                                  f"more than {settings['MAX_QUERY_STRING_BYTES']}; send long "
                                  "queries with POST")
-    _check_utf8(req.query_string, "the URL query string")
+    check_utf8(req.query_string, "the URL query string")
     params = [req.args]
     if "update" in req.args:
         raise ReadOnly(READ_ONLY)
@@ -86,7 +86,7 @@ def read_operation(req: Request, settings: Mapping[str, Any]) -> Operation:
             raise UnsupportedMediaType(f"requests must be UTF-8, not {charset}")
         body = _whole_body(req)
         if media_type == FORM_TYPE:
-            _check_utf8(body, "the form")
+            check_utf8(body, "the form")
             if "update" in req.form:
                 raise ReadOnly(READ_ONLY)
             params.append(req.form)
@@ -135,7 +135,7 @@ def _whole_body(req: Request) -> bytes:
     return body
 
 
-def _check_utf8(encoded: bytes, what: str) -> None:
+def check_utf8(encoded: bytes, what: str) -> None:
     """Refuse percent-encoded text that is not UTF-8, as a body that is not UTF-8 is refused
     (werkzeug would decode it with replacement characters, changing the query).
 
