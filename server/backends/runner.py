@@ -153,10 +153,11 @@ def serialize(result: ox.QueryBoolean | ox.QuerySolutions | ox.QueryTriples, med
         results_format = ox.QueryResultsFormat.from_media_type(media_type)
         if not max_rows:
             return result.serialize(format=results_format), False
-        rows = list(itertools.islice(result, max_rows + 1))
-        truncated = len(rows) > max_rows
-        kept = solutions_of(result.variables, rows[:max_rows])
-        return kept.serialize(format=results_format), truncated
+        tsv, truncated = capped_tsv(result, max_rows)
+        if results_format == ox.QueryResultsFormat.TSV:
+            return tsv, truncated
+        return ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV).serialize(
+            format=results_format), truncated
     rdf_format = ox.RdfFormat.from_media_type(media_type)
     triples = list(itertools.islice(result, max_rows + 1)) if max_rows else list(result)
     truncated = bool(max_rows) and len(triples) > max_rows
@@ -186,9 +187,58 @@ def _xml_1_0(body: bytes) -> bytes:
     return body.replace(b"\r", b"&#13;")
 
 
+def capped_tsv(result: ox.QuerySolutions, max_rows: int) -> tuple[bytes, bool]:
+    """The first `max_rows` rows of `result` as SPARQL TSV, and whether more matched.
+
+    pyoxigraph writes TSV one row per line (a newline in a literal is written `\\n`), so
+    its writer is stopped after the line of row `max_rows`: no row is read as a Python
+    object, and the rows kept go to the wanted format by pyoxigraph's TSV parser and writer.
+    """
+    lines = _Lines(max_rows + 1)  # the head, then the rows
+    try:
+        result.serialize(lines, ox.QueryResultsFormat.TSV)
+    except _Enough:
+        return lines.text(), True
+    return lines.text(), False
+
+
+class _Enough(Exception):
+    """Raised by _Lines to stop a writer: a line past the limit has started."""
+
+
+class _Lines:
+    """A binary output that keeps the first `limit` lines written to it."""
+
+    def __init__(self, limit: int) -> None:
+        self.left = limit
+        self.parts: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        if not data:
+            return 0
+        lines = data.count(b"\n")
+        if lines < self.left or (lines == self.left and data.endswith(b"\n")):
+            self.left -= lines
+            self.parts.append(bytes(data))
+            return len(data)
+        end = -1
+        for _ in range(self.left):
+            end = data.index(b"\n", end + 1)
+        self.parts.append(bytes(data[:end + 1]))
+        self.left = 0
+        raise _Enough
+
+    def flush(self) -> None:
+        pass
+
+    def text(self) -> bytes:
+        return b"".join(self.parts)
+
+
 def solutions_of(variables: Iterable[ox.Variable],
                  rows: Iterable[ox.QuerySolution]) -> ox.QuerySolutions:
-    """Rows already read, as QuerySolutions again (what pyoxigraph's writers take).
+    """Rows already read, as QuerySolutions again (what pyoxigraph's writers take; the
+    remote backend's rows).
 
     pyoxigraph serializes only whole result iterators, so the rows are written as TSV (whose
     cells are N-Triples terms) and re-read: the format writers stay pyoxigraph's.
