@@ -1,12 +1,16 @@
 """Cheap queries side by side: napgraph warm (cache on), napgraph cold (cache off) and
 `oxigraph serve-read-only`, on Japan's build: requests per second and server CPU per request.
 
-    .venv/bin/python bench/cheap.py [--duration 3] [--concurrency 8]
+    .venv/bin/python bench/cheap.py [--duration 3] [--concurrency 8] [--via-flask]
 
 For each query (ASKs, DESCRIBEs, lookups of bench/workload.py) hey loads each server for
 `duration` seconds; the CPU time of the server's whole process group (web workers and query
 runners) over the run, divided by the answers, is its CPU per request. Everything binds and
 targets 127.0.0.1; every server is stopped at the end.
+
+`--via-flask` adds a column "cold via Flask": the cold server again, with one more URL
+parameter (`x=1`), which the SPARQL fast path (server/sparql/fast_path.py) leaves to the Flask
+app: the same query through the request path of before the fast path, in the same run.
 """
 
 from __future__ import annotations
@@ -30,9 +34,11 @@ ACCEPT = {"ASK": "application/sparql-results+json", "SELECT": "application/sparq
           "DESCRIBE": "application/n-triples", "CONSTRUCT": "application/n-triples"}
 
 
-def measure(server: Server, query, duration: float, concurrency: int) -> tuple[float, float]:
-    """(2xx answers per second, server CPU milliseconds per answer)."""
-    url = server.query_url(query.text)
+def measure(server: Server, query, duration: float, concurrency: int,
+            extra: str = "") -> tuple[float, float]:
+    """(2xx answers per second, server CPU milliseconds per answer); `extra` is appended to
+    the URL."""
+    url = server.query_url(query.text) + extra
     headers = [f"Accept: {ACCEPT[query.form]}"]
     run_hey(url, requests=20, concurrency=1, headers=headers)  # warm: cache, connections
     server.wait_idle()
@@ -48,6 +54,8 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=3.0)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workdir", type=Path, default=BENCH / ".work")
+    parser.add_argument("--via-flask", action="store_true",
+                        help="also the cold server through Flask (one more URL parameter)")
     args = parser.parse_args()
     install_signal_handlers()
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -61,17 +69,21 @@ def main() -> int:
                                            env={"NAPGRAPH_CACHE_ENTRIES": "0"})),
             "oxigraph": servers.start(oxigraph("cheap-oxigraph", location, args.workdir)),
         }
-        print("| query | warm req/s | cold req/s | oxigraph req/s | warm/ox | cold/ox "
-              "| warm CPU ms/req | cold CPU ms/req | oxigraph CPU ms/req |")
-        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        names = ["warm", "cold", *(["cold via Flask"] if args.via_flask else []), "oxigraph"]
+        print("| query | " + " | ".join(f"{name} req/s" for name in names) + " | "
+              + " | ".join(f"{name}/ox" for name in names[:-1]) + " | "
+              + " | ".join(f"{name} CPU ms/req" for name in names) + " |")
+        print("|---|" + "---:|" * (3 * len(names) - 1))
         for query in queries:
             got = {name: measure(server, query, args.duration, args.concurrency)
                    for name, server in targets.items()}
+            if args.via_flask:
+                got["cold via Flask"] = measure(targets["cold"], query, args.duration,
+                                                args.concurrency, "&x=1")
             ox = got["oxigraph"][0] or float("nan")
-            print(f"| {query.name} | {got['warm'][0]:,.0f} | {got['cold'][0]:,.0f} | "
-                  f"{got['oxigraph'][0]:,.0f} | {got['warm'][0] / ox:.2f}× | "
-                  f"{got['cold'][0] / ox:.2f}× | {got['warm'][1]:.2f} | {got['cold'][1]:.2f} | "
-                  f"{got['oxigraph'][1]:.2f} |", flush=True)
+            print(f"| {query.name} | " + " | ".join(f"{got[n][0]:,.0f}" for n in names) + " | "
+                  + " | ".join(f"{got[n][0] / ox:.2f}×" for n in names[:-1]) + " | "
+                  + " | ".join(f"{got[n][1]:.2f}" for n in names) + " |", flush=True)
     return 0
 
 

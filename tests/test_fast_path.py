@@ -2,21 +2,26 @@
 
 In process: two fronts on one real app (no answer cache, small limits), one with the fast
 path and one without, get the same requests; every answer must be the same in status,
-header fields and body, and the fast path must leave to the app exactly the requests it
-says it leaves (other parameters, HEAD, conditional requests, errors…), running a failed
-query once. Against a real server: plain queries are answered and logged, an error the fast
+header fields and body, the fast path must run the query on the event loop when a runner is
+idle, and it must leave to the app exactly the requests it says it leaves (other
+parameters, HEAD, conditional requests, errors…), running a failed query once. With every
+runner busy, a plain query waits for one in a thread, as before. Against a real server: plain queries are answered and logged, an error the fast
 path meets is answered by the app, and a runaway query times out once, not twice.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
 import pytest
 import requests
+import uvloop
 
+from napgraph.server.backends.messages import QueryRequest
 from napgraph.server.http import middleware, replay
 from napgraph.server.http.front import WsgiFront
 from napgraph.server.sparql import endpoint
@@ -34,7 +39,7 @@ class CountingBackend:
     """The app's backend, counting the queries it runs."""
 
     def __init__(self, backend) -> None:
-        self.backend, self.runs = backend, 0
+        self.backend, self.runs, self.on_loop = backend, 0, 0
 
     def __getattr__(self, name):
         return getattr(self.backend, name)
@@ -42,6 +47,18 @@ class CountingBackend:
     def query(self, *args, **kwargs):
         self.runs += 1
         return self.backend.query(*args, **kwargs)
+
+    async def query_on_loop(self, *args, **kwargs):
+        result = None
+        try:
+            result = await self.backend.query_on_loop(*args, **kwargs)
+        except Exception:
+            result = "failed"
+            raise
+        finally:
+            self.runs += result is not None
+            self.on_loop += result is not None
+        return result
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +75,12 @@ def cold_app():
     state.backend = CountingBackend(state.backend)
     yield app
     state.backend.close()
+
+
+def runner_request(query: str) -> QueryRequest:
+    """A query for a runner, as TSV without a row limit."""
+    tsv = "text/tab-separated-values"
+    return QueryRequest(query, None, None, None, True, tsv, None, None, 0)
 
 
 def fronts(app) -> tuple[WsgiFront, WsgiFront]:
@@ -176,8 +199,11 @@ def same(first: tuple, second: tuple) -> bool:
 
 @pytest.mark.parametrize(("scope", "body"), PLAIN.values(), ids=PLAIN.keys())
 def test_a_plain_query_is_answered_as_the_app_answers_it(cold_app, scope, body):
+    backend = cold_app.extensions[endpoint.EXTENSION].backend
+    on_loop = backend.on_loop
     fast_answer, app_answer, fast = both(cold_app, scope, body)
     assert fast.wsgi_app.calls == 0, "the fast path should have answered it"
+    assert backend.on_loop == on_loop + 1, "its runner was idle: no thread needed"
     assert fast_answer[0] == 200
     assert same(fast_answer, app_answer)
 
@@ -199,6 +225,45 @@ def test_a_failing_query_runs_once_and_the_app_answers_its_error(cold_app, scope
     app_answer = answer(plain_front, scope, body)
     assert fast_answer[0] in (400, 403, 406)
     assert same(fast_answer, app_answer)
+
+
+def test_with_every_runner_busy_a_plain_query_waits_in_a_thread(cold_app):
+    """The loop never waits for a runner: the query goes to a lane thread, which waits."""
+    backend = cold_app.extensions[endpoint.EXTENSION].backend
+    pool = backend.backend.pool
+    taken = pool._idle.get()  # the only runner, as if a query held it
+    fast, _ = fronts(cold_app)
+    on_loop, runs = backend.on_loop, backend.runs
+    try:
+        with ThreadPoolExecutor(1) as other:
+            pending = other.submit(answer, fast, *get("ASK { ?s ?p ?o }"))
+            time.sleep(0.3)
+            assert not pending.done(), "it should wait for the runner"
+            pool._idle.put(taken)
+            taken = None
+            status, _, body = pending.result(timeout=10)
+    finally:
+        if taken is not None:
+            pool._idle.put(taken)
+    assert (status, json.loads(body)["boolean"]) == (200, True)
+    assert (backend.on_loop, backend.runs) == (on_loop, runs + 1)
+    assert fast.wsgi_app.calls == 0
+
+
+def test_a_runner_is_left_as_the_thread_path_needs_it(cold_app):
+    """uvloop (the loop `napgraph serve` runs) makes a socket it watches non-blocking; a
+    runner's must be blocking again afterwards, or a long query or answer sent later from a
+    thread fails midway."""
+    pool = cold_app.extensions[endpoint.EXTENSION].backend.backend.pool
+    fast, _ = fronts(cold_app)
+    big = "SELECT ?x { VALUES ?x { " + " ".join(f'"{n:06d}"' for n in range(60_000)) + " } }"
+    status, _, body = answer(fast, *post(big.encode(), "application/sparql-query",
+                                         {"accept": "text/tab-separated-values"}),
+                             run=uvloop.run)
+    assert status == 200 and body.count(b"\n") == 4  # the head and 3 rows: MAX_RESULT_ROWS
+    assert [os.get_blocking(r.conn.fileno()) for r in list(pool._idle.queue)] == [True]
+    result = pool.run(runner_request(big), 10)
+    assert result[0] == "ok" and result[3].count(b"\n") == 60_001
 
 
 def test_the_answer_cache_serves_the_fast_path_and_replays(mini_app):

@@ -57,8 +57,10 @@ def front(mini_app):
     return WsgiFront(CountingApp(mini_app.wsgi_app), mini_app.config, replays)
 
 
-def answer(front: WsgiFront, request: dict, body: bytes = b"") -> tuple[int, list, bytes]:
-    """Send one request through the front: (status, headers, body)."""
+def answer(front: WsgiFront, request: dict, body: bytes = b"",
+           run=asyncio.run) -> tuple[int, list, bytes]:
+    """Send one request through the front: (status, headers, body); `run` runs the event
+    loop (asyncio's, or uvloop's)."""
     sent: list[dict] = []
 
     async def receive() -> dict:
@@ -70,7 +72,7 @@ def answer(front: WsgiFront, request: dict, body: bytes = b"") -> tuple[int, lis
     # On a thread of its own: a browser test earlier in the session may have left an event
     # loop running on this one.
     with ThreadPoolExecutor(1) as thread:
-        thread.submit(asyncio.run, front(request, receive, send)).result()
+        thread.submit(run, front(request, receive, send)).result()
     return (sent[0]["status"], sent[0]["headers"],
             b"".join(m.get("body", b"") for m in sent[1:]))
 

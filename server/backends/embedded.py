@@ -166,16 +166,20 @@ class EmbeddedBackend:
             None if named_graph_uris is None else tuple(named_graph_uris),
             union_default, media_types.select, media_types.ask, media_types.graph, max_rows,
             encode_bindings(bindings))
-        reply = self.pool.run(request, timeout)
-        status = reply[0]
-        if status == "ok":
-            _, form, media_type, body, truncated, uses_service = reply
-            return QueryResult(form, media_type, body, truncated, cacheable=not uses_service)
-        if status == "internal":
-            raise RuntimeError(f"query runner failed:\n{reply[1]}")
-        raise _REPLY_ERRORS[status](reply[1])
+        return _result_of(self.pool.run(request, timeout))
+
+    async def query_on_loop(self, query_text: str, *, timeout: float, base_iri: str | None,
+                            media_types: MediaTypes, max_rows: int) -> QueryResult | None:
+        """Run a query without a protocol dataset (the union as default graph) from an
+        asyncio event loop, if a runner is idle now (pool.py `run_on_loop`); None if none
+        is. Answers and raises as `query` does."""
+        request = QueryRequest(query_text, base_iri, None, None, True, media_types.select,
+                               media_types.ask, media_types.graph, max_rows)
+        reply = await self.pool.run_on_loop(request, timeout)
+        return None if reply is None else _result_of(reply)
 
     def health(self) -> dict[str, Any]:
+
         """The runners' state for /health: "down" when none is alive to run a query."""
         runners = self.pool.status()
         state = ("down" if runners["alive"] == 0
@@ -199,6 +203,17 @@ _REPLY_ERRORS = {
     "service-failed": lambda message: ServiceCallFailed(f"SERVICE call failed: {message}"),
     "bad-dataset": BadProtocolRequest,
 }
+
+
+def _result_of(reply: tuple) -> QueryResult:
+    """A runner's reply as a result, or raised as the error it reports."""
+    status = reply[0]
+    if status == "ok":
+        _, form, media_type, body, truncated, uses_service = reply
+        return QueryResult(form, media_type, body, truncated, cacheable=not uses_service)
+    if status == "internal":
+        raise RuntimeError(f"query runner failed:\n{reply[1]}")
+    raise _REPLY_ERRORS[status](reply[1])
 
 
 def encode_bindings(bindings: Mapping[str, Term] | None) -> tuple | None:

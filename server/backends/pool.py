@@ -12,6 +12,7 @@ that started it ends (see runner._die_with_parent).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import marshal
 import os
@@ -156,12 +157,7 @@ class RunnerPool:
             reply = marshal.loads(runner.conn.recv_bytes()) if finished else None
         except (EOFError, OSError):
             status = self._retire(runner)
-            if runner.preempted:
-                raise QueryPreempted(
-                    f"the query was stopped after {time.monotonic() - runner.started:.1f} s "
-                    f"so that waiting queries could run: all {self.size} query runners were "
-                    "busy (QUERY_PREEMPT_AFTER); try again shortly") from None
-            raise RunnerStopped(_stopped_message(status, self.spec.memory_mb)) from None
+            raise self._stopped(runner, status) from None
         finally:
             with self._busy_lock:
                 self._busy.discard(runner)
@@ -171,6 +167,79 @@ class RunnerPool:
                                "(QUERY_TIMEOUT)")
         self._idle.put(runner)
         return reply
+
+    async def run_on_loop(self, request: QueryRequest, timeout: float) -> tuple | None:
+        """Like `run`, from an asyncio event loop and without a thread, if a runner is idle
+        right now; None if none is (the caller then waits for one with `run`, in a thread,
+        where preemption is decided). Raises what `run` raises.
+
+        The query is sent at once and its reply awaited on the loop (the runner's socket
+        in the loop's selector), so a cheap query costs no trip to a thread and back.
+        """
+        if os.getpid() != self._owner:
+            raise RuntimeError("a RunnerPool cannot be used after fork")
+        try:
+            runner = self._idle.get_nowait()
+        except queue.Empty:
+            return None
+        if runner.process.poll() is not None:  # died while idle: `run` replaces it
+            self._idle.put(runner)
+            return None
+        loop = asyncio.get_running_loop()
+        readable = loop.create_future()
+        fd = runner.conn.fileno()
+        runner.started, runner.preempted = time.monotonic(), False
+        with self._busy_lock:
+            self._busy.add(runner)
+        failed, watched, reply = False, False, None
+        try:
+            runner.conn.send_bytes(request.encode())  # before the loop watches the socket
+            loop.add_reader(fd, _set_once, readable)
+            watched = True
+            try:
+                await asyncio.wait_for(readable, timeout)
+            except TimeoutError:
+                pass
+            else:
+                self._release(loop, fd, runner)
+                watched = False
+                reply = marshal.loads(runner.conn.recv_bytes())
+        except (EOFError, OSError):
+            failed = True
+        except BaseException:  # cancelled mid-query: the runner's answer is nobody's
+            self._release(loop, fd, runner, watched)
+            threading.Thread(target=self._retire, args=(runner,), daemon=True).start()
+            raise
+        self._release(loop, fd, runner, watched)
+        if failed:
+            status = await loop.run_in_executor(None, self._retire, runner)
+            raise self._stopped(runner, status)
+        if reply is None:
+            await loop.run_in_executor(None, self._retire, runner)
+            raise QueryTimeout(f"query exceeded the {timeout:g} s time limit and was stopped "
+                               "(QUERY_TIMEOUT)")
+        self._idle.put(runner)
+        return reply
+
+    def _release(self, loop: asyncio.AbstractEventLoop, fd: int, runner: _Runner,
+                 watched: bool = True) -> None:
+        """Stop watching a runner's socket and mark it not busy; before the socket may be
+        closed, as its number could be reused at once. The loop made the socket
+        non-blocking: it is made blocking again, for `recv_bytes` and `run`."""
+        if watched:
+            loop.remove_reader(fd)
+            os.set_blocking(fd, True)
+        with self._busy_lock:
+            self._busy.discard(runner)
+
+    def _stopped(self, runner: _Runner, status: int | None) -> Exception:
+        """The error for a runner that ended while running a query."""
+        if runner.preempted:
+            return QueryPreempted(
+                f"the query was stopped after {time.monotonic() - runner.started:.1f} s "
+                f"so that waiting queries could run: all {self.size} query runners were "
+                "busy (QUERY_PREEMPT_AFTER); try again shortly")
+        return RunnerStopped(_stopped_message(status, self.spec.memory_mb))
 
     def _wait_for_runner(self, timeout: float) -> _Runner:
         """An idle, live runner within `timeout`; raises RunnersBusy.
@@ -269,6 +338,12 @@ class RunnerPool:
                 continue
             self._idle.put(runner)
             return
+
+
+def _set_once(future: asyncio.Future) -> None:
+    """Mark `future` done (a reader callback: it may fire again before it is removed)."""
+    if not future.done():
+        future.set_result(None)
 
 
 def _stopped_message(status: int | None, memory_mb: int) -> str:

@@ -12,8 +12,10 @@ the worker's asyncio loop, where:
 3. a request the app answered before from its cache is answered again from the loop, with
    the app's own bytes (replay.py);
 4. a plain SPARQL query (one `query=`, nothing unusual) is answered by the `shortcut`
-   (sparql/fast_path.py) in a thread of the SPARQL lane, with the app's rules but without
-   Flask's request path; an error it meets goes to the app with the request;
+   (sparql/fast_path.py), with the app's rules but without Flask's request path: on the
+   loop when its answer is cached or a query runner is idle (the runner's reply is awaited
+   on the loop), else in a thread of the SPARQL lane; an error it meets goes to the app
+   with the request;
 5. otherwise the WSGI app (Flask) is called, in one of WORKER_THREADS threads of its lane
    (ad-hoc SPARQL, or the site: pages and canned queries), and its response sent chunk by
    chunk.
@@ -48,6 +50,10 @@ class Shortcut(Protocol):
 
     def read(self, scope: Scope, body: bytes) -> Any | None:
         """What the request is, if the shortcut answers it; None for the app (on the loop)."""
+
+    async def answer_on_loop(self, request: Any) -> Any | None:
+        """Answer what `read` returned on the loop, if that needs no waiting: as `answer`
+        does, or None."""
 
     def answer(self, request: Any) -> Any:
         """Answer what `read` returned (in a lane's thread): an object with `reply` (a
@@ -149,10 +155,13 @@ class WsgiFront:
 
     async def _shortcut(self, plain: Any, scope: Scope, body: bytes, send: Send,
                         key: tuple | None) -> None:
-        """Answer with the shortcut in the SPARQL lane, or hand the request to the app."""
+        """Answer with the shortcut, on the loop or in the SPARQL lane, or hand the request
+        to the app."""
         pool = self.lanes["sparql"]
-        outcome = await asyncio.get_running_loop().run_in_executor(
-            pool, self.shortcut.answer, plain)  # type: ignore[union-attr]
+        outcome = await self.shortcut.answer_on_loop(plain)  # type: ignore[union-attr]
+        if outcome is None:
+            outcome = await asyncio.get_running_loop().run_in_executor(
+                pool, self.shortcut.answer, plain)  # type: ignore[union-attr]
         if outcome.reply is None:
             environ = environ_of(scope, body)
             environ.update(outcome.handed)

@@ -21,6 +21,7 @@ tests/test_fast_path.py checks that both paths give the same answers.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ READ_FIELDS = frozenset({b"host", b"accept", b"accept-encoding", b"origin", b"co
 # ranges, chunked bodies.
 APP_FIELDS = frozenset({b"transfer-encoding", b"range", b"expect"})
 CHARSETS = ("utf-8", "utf8")
+LOOP_BYTES = 64 * 1024  # a larger answer is compressed in a thread, not on the event loop
 
 
 @dataclass(frozen=True)
@@ -139,22 +141,54 @@ class FastPath:
 
     def answer(self, plain: Plain) -> Outcome:
         """Answer a plain request from the cache or by running its query, and log it (in a
-        thread of the front's SPARQL lane: the query blocks)."""
+        thread of the front's SPARQL lane: the query may wait for a runner)."""
         started, arrived = time.perf_counter(), datetime.now(UTC)
-        state, plan = self.state, plain.plan
-        answer = cast(Answer | None, state.cache.get(plan.key))
-        queries = None
-        if answer is None:
-            ran = time.perf_counter()
-            try:
-                result = state.run(plain.operation, plan.base_iri, plan.media_types)
-            except Exception as error:  # the app answers it, as every error it meets
-                outcome = type(error).__name__ if isinstance(error, NapgraphError) else "error"
-                took = (time.perf_counter() - ran) * 1000
-                return Outcome(None, handed={HANDED_OVER: (plan.key, error),
-                                             QUERIES_KEY: [(outcome, took)]})
-            queries = [("ok", (time.perf_counter() - ran) * 1000)]
-            answer = answer_of(state, plan, result)
+        cached = self._cached(plain)
+        if cached is not None:
+            return self._reply(plain, cached, None, started, arrived)
+        ran = time.perf_counter()
+        try:
+            result = self.state.run(plain.operation, plain.plan.base_iri, plain.plan.media_types)
+        except Exception as error:  # the app answers it, as every error it meets
+            return _failed(plain, error, ran)
+        return self._reply(plain, answer_of(self.state, plain.plan, result),
+                           [("ok", (time.perf_counter() - ran) * 1000)], started, arrived)
+
+    async def answer_on_loop(self, plain: Plain) -> Outcome | None:
+        """Answer a plain request on the event loop, without a thread, if its answer is
+        cached or a query runner is idle right now (protocol.Endpoint.run_on_loop); None
+        if not: then `answer`, in a thread, waits for one."""
+        started, arrived = time.perf_counter(), datetime.now(UTC)
+        cached = self._cached(plain)
+        if cached is not None:
+            return await self._reply_on_loop(plain, cached, None, started, arrived)
+        ran = time.perf_counter()
+        try:
+            result = await self.state.run_on_loop(plain.operation, plain.plan.base_iri,
+                                                  plain.plan.media_types)
+        except Exception as error:  # the app answers it, as every error it meets
+            return _failed(plain, error, ran)
+        if result is None:
+            return None
+        return await self._reply_on_loop(plain, answer_of(self.state, plain.plan, result),
+                                         [("ok", (time.perf_counter() - ran) * 1000)],
+                                         started, arrived)
+
+    def _cached(self, plain: Plain) -> Answer | None:
+        return cast(Answer | None, self.state.cache.get(plain.plan.key))
+
+    async def _reply_on_loop(self, plain: Plain, answer: Answer,
+                             queries: list[tuple[str, float]] | None, started: float,
+                             arrived: datetime) -> Outcome:
+        """`_reply`, in a thread when the body is large (gzip takes a while)."""
+        if len(answer.body) <= LOOP_BYTES:
+            return self._reply(plain, answer, queries, started, arrived)
+        return await asyncio.get_running_loop().run_in_executor(
+            None, self._reply, plain, answer, queries, started, arrived)
+
+    def _reply(self, plain: Plain, answer: Answer, queries: list[tuple[str, float]] | None,
+               started: float, arrived: datetime) -> Outcome:
+        """The response to send for `answer`, logged."""
         cors, vary_origin = cors_fields(self.origins, plain.origin)
         body, fields = answer_fields(answer, accepts_gzip(plain.accept_encoding),
                                      (*VARY, "Origin") if vary_origin else VARY)
@@ -167,6 +201,14 @@ class FastPath:
         headers = [(name.lower().encode("latin-1"), value.encode("latin-1"))
                    for name, value in fields]
         return Outcome(Replay(200, headers, body), replayable=answer.etag is not None)
+
+
+def _failed(plain: Plain, error: Exception, ran: float) -> Outcome:
+    """Hand a query's error to the app, with the query's line for the access log."""
+    outcome = type(error).__name__ if isinstance(error, NapgraphError) else "error"
+    took = (time.perf_counter() - ran) * 1000
+    return Outcome(None, handed={HANDED_OVER: (plain.plan.key, error),
+                                 QUERIES_KEY: [(outcome, took)]})
 
 
 def _one_query(encoded: bytes) -> str | None:

@@ -48,6 +48,19 @@ class Endpoint:
             media_types=media_types, max_rows=self.settings["MAX_RESULT_ROWS"])
 
 
+    async def run_on_loop(self, operation: Operation, base_iri: str | None,
+                          media_types: MediaTypes) -> QueryResult | None:
+        """Run a protocol operation without a dataset from an asyncio event loop, as `run`
+        would, if the backend can (the embedded store, a runner idle now); else None."""
+        query_on_loop = getattr(self.backend, "query_on_loop", None)
+        if (query_on_loop is None or operation.default_graphs is not None
+                or operation.named_graphs is not None):
+            return None
+        return await query_on_loop(operation.query, timeout=self.settings["QUERY_TIMEOUT"],
+                                   base_iri=base_iri, media_types=media_types,
+                                   max_rows=self.settings["MAX_RESULT_ROWS"])
+
+
 @dataclass(frozen=True)
 class Operation:
     """A query request as the protocol defines it."""
