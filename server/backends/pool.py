@@ -194,13 +194,14 @@ class RunnerPool:
         failed, watched, reply = False, False, None
         try:
             runner.conn.send_bytes(request.encode())  # before the loop watches the socket
-            loop.add_reader(fd, _set_once, readable)
+            loop.add_reader(fd, _set_once, readable, True)
             watched = True
+            timer = loop.call_later(timeout, _set_once, readable, False)
             try:
-                await asyncio.wait_for(readable, timeout)
-            except TimeoutError:
-                pass
-            else:
+                answered = await readable
+            finally:
+                timer.cancel()
+            if answered:
                 self._release(loop, fd, runner)
                 watched = False
                 reply = marshal.loads(runner.conn.recv_bytes())
@@ -340,10 +341,11 @@ class RunnerPool:
             return
 
 
-def _set_once(future: asyncio.Future) -> None:
-    """Mark `future` done (a reader callback: it may fire again before it is removed)."""
+def _set_once(future: asyncio.Future, value: bool) -> None:
+    """Set `future`'s result unless it has one: the runner's socket is readable (True) or
+    the time is up (False); a reader callback may fire again before it is removed."""
     if not future.done():
-        future.set_result(None)
+        future.set_result(value)
 
 
 def _stopped_message(status: int | None, memory_mb: int) -> str:

@@ -22,6 +22,7 @@ tests/test_fast_path.py checks that both paths give the same answers.
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -103,11 +104,10 @@ class FastPath:
                     return None
                 fields[name] = value.decode("latin-1")
         query = self._query(scope["method"], scope.get("query_string") or b"", fields, body)
-        host = get_host(scope.get("scheme", "http"), fields.get(b"host"))
-        if query is None or not host:
+        base_url = _base_url(scope.get("scheme", "http"), fields.get(b"host"))
+        if query is None or base_url is None:
             return None
         operation = Operation(query, None, None, None)
-        base_url = get_current_url(scope.get("scheme", "http"), host, "", "/sparql")
         try:
             plan = negotiated(self.state, operation, fields.get(b"accept", ""), base_url)
         except NotAcceptable:
@@ -209,6 +209,14 @@ def _failed(plain: Plain, error: Exception, ran: float) -> Outcome:
     took = (time.perf_counter() - ran) * 1000
     return Outcome(None, handed={HANDED_OVER: (plain.plan.key, error),
                                  QUERIES_KEY: [(outcome, took)]})
+
+
+@functools.lru_cache(maxsize=64)
+def _base_url(scheme: str, host_header: str | None) -> str | None:
+    """The endpoint's URL as werkzeug's `request.base_url` reads it from the Host header,
+    or None when the header is missing or invalid (clients send few distinct values)."""
+    host = get_host(scheme, host_header)
+    return get_current_url(scheme, host, "", "/sparql") if host else None
 
 
 def _one_query(encoded: bytes) -> str | None:
