@@ -201,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     location = options.workdir / name / "oxigraph"
     if not options.pages_only and not (location / ".complete").exists():
         shutil.rmtree(location, ignore_errors=True)
+        location.parent.mkdir(parents=True, exist_ok=True)
         srv.oxigraph_load(location, files, options.workdir / "oxigraph-load.log")
         (location / ".complete").touch()
     report = {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
