@@ -233,7 +233,8 @@ def served_data(settings: Mapping[str, Any], *, unless: str | None = None,
     DATA_FILES are bulk-loaded into a private temporary store; their version is a digest of
     their bytes. Under `napgraph serve`, whose parent process wrote that store once for all
     its workers (write_data_files_store), its folder is the config key DATA_FILES_STORE and
-    the store is opened, not written again, nor removed with the backend. Otherwise the build folder's current release and every imported country are
+    the store is opened, not written again, nor removed with the backend. Otherwise the
+    build folder's current release and every imported country are
     served from the store beside the releases, written here once if the build folder has
     none (or, when it cannot be written and `private` is true, in a private temporary
     folder). Their files are verified against their manifests' checksums (graph/loaded.py
