@@ -1,6 +1,7 @@
 """Page queries in-process: how long each page query takes at scale, with no server around it.
 
     .venv/bin/python bench/page_queries.py [--countries 100] [--runs 3] [--only mentions,…]
+    .venv/bin/python bench/page_queries.py --store BUILD/stores/VERSION/data   # any store
 
 Loads Japan's build and N synthetic countries (`napgraph synth --countries N`, about 10^4
 quads each: 100 countries ≈ 10^6 quads) into one pyoxigraph store on disk in `bench/.work/`
@@ -75,8 +76,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--only", default="", help="comma-separated page query names")
     parser.add_argument("--workdir", type=Path, default=Path(__file__).parent / ".work")
+    parser.add_argument("--store", type=Path,
+                        help="an existing store folder to open read-only instead (e.g. a build "
+                        "folder's stores/<version>/data, with its summaries)")
     options = parser.parse_args(argv)
-    store = open_store(options.workdir, options.countries)
+    store = (ox.Store.read_only(str(options.store)) if options.store
+             else open_store(options.workdir, options.countries))
     queries = canned.load_queries(PAGE_QUERIES)
     print(f"| page query | binding | ms (median of {options.runs}) | rows |")
     print("|---|---|---:|---:|")

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/pages.py --make-fixture [--countries 100]   # the 10^6 fixture
     .venv/bin/python bench/pages.py [--countries 100] [--duration 3] [--concurrency 8]
+    .venv/bin/python bench/pages.py --build DIR --countries 1000 [--pages-only]   # any build
 
 `--make-fixture` makes the fixture once, in `bench/.work/pages-{N}/build`: `napgraph build`
 (Japan), then `napgraph synth --countries N` (about 10^4 quads a country: 100 ≈ 10^6 quads,
@@ -183,15 +184,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workdir", type=Path, default=BENCH / ".work")
     parser.add_argument("--results", type=Path, default=run.RESULTS)
+    parser.add_argument("--build", type=Path,
+                        help="measure this build folder instead of the fixture (e.g. the 10^7 "
+                        "one release of `python -m bench.startup`); --countries then only "
+                        "labels the report")
+    parser.add_argument("--pages-only", action="store_true",
+                        help="leave out the SPARQL rows (and Oxigraph's copy of the data)")
     options = parser.parse_args(argv)
     srv.install_signal_handlers()
-    build_dir = fixture(options.workdir, options.countries)
+    build_dir = (options.build.resolve() if options.build
+                 else fixture(options.workdir, options.countries))
     if options.make_fixture:
         return 0
     files = served_files(build_dir)
-    location = options.workdir / f"pages-{options.countries}" / "oxigraph"
-    if not (location / ".complete").exists():
+    name = f"pages-{build_dir.name}" if options.build else f"pages-{options.countries}"
+    location = options.workdir / name / "oxigraph"
+    if not options.pages_only and not (location / ".complete").exists():
         shutil.rmtree(location, ignore_errors=True)
+        location.parent.mkdir(parents=True, exist_ok=True)
         srv.oxigraph_load(location, files, options.workdir / "oxigraph-load.log")
         (location / ".complete").touch()
     report = {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -204,8 +214,10 @@ def main(argv: list[str] | None = None) -> int:
                                         build_dir=build_dir))
         report["napgraph_start_s"] = round(time.perf_counter() - started, 1)
         report["pages"] = measure_pages(server, options)
-        ox = servers.start(srv.oxigraph("pages-oxigraph", location, options.workdir))
-        report["sparql"] = measure_sparql({"napgraph": server, "oxigraph": ox}, options)
+        report["sparql"] = {}
+        if not options.pages_only:
+            ox = servers.start(srv.oxigraph("pages-oxigraph", location, options.workdir))
+            report["sparql"] = measure_sparql({"napgraph": server, "oxigraph": ox}, options)
     options.results.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
     (options.results / f"pages-{options.countries}-{stamp}.json").write_text(

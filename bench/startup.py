@@ -190,17 +190,18 @@ def one_release(workdir: Path, countries: int) -> Path:
     from napgraph.graph.served_store import make_build_store
 
     japan, synthetic = run.japan_build(workdir), run.synthetic(workdir, countries)
+    manifest = json.loads((japan.parent / "manifest.json").read_text())
+    catalogs = synthetic_catalogs(synthetic, japan, manifest["base"])
     build = workdir / f"one-release-{countries}"
     shutil.rmtree(build, ignore_errors=True)
     staged = staging_folder(build) / "napgraph.nq"
     digest = hashlib.sha256()
     with open(staged, "wb") as output:
-        for path in (japan, synthetic):
+        for path in (japan, synthetic, catalogs):
             with open(path, "rb") as source:
                 while chunk := source.read(1 << 22):
                     digest.update(chunk)
                     output.write(chunk)
-    manifest = json.loads((japan.parent / "manifest.json").read_text())
     publish(build, {"napgraph.nq": Staged(staged, digest.hexdigest())},
             {"version": digest.hexdigest(), "base": manifest["base"], "graphs": {}})
     run._say(f"[serving] writing the store of {countries} countries + Japan")
@@ -209,6 +210,39 @@ def one_release(workdir: Path, countries: int) -> Path:
     run._say(f"[serving] store of {info.quads:,} quads written in "
              f"{time.perf_counter() - started:.0f} s")
     return build
+
+
+def synthetic_catalogs(synthetic: Path, japan: Path, base: str) -> Path:
+    """Each synthetic country's catalog graph, as `napgraph import` would publish it (its
+    dataset's description and its summary: graph/describe.py, graph/summary.py), in one
+    N-Quads file beside `synthetic`, made once: the home and country pages read these, so
+    without them the one release would list Japan alone."""
+    import pyoxigraph as ox
+
+    from bench.scale import split_by_country
+    from napgraph.graph import iris
+    from napgraph.graph.describe import describe_import
+    from napgraph.graph.summary import summarise_quads
+
+    path = synthetic.with_suffix(".catalogs.nq")
+    if path.exists():
+        return path
+    schemes = ox.NamedNode(iris.rebase(str(iris.graph("schemes")), base))
+    shared = [q for q in ox.parse(path=str(japan), format=ox.RdfFormat.N_QUADS)
+              if q.graph_name == schemes]
+    run._say(f"[serving] the catalogs of the synthetic countries of {synthetic.name}")
+    staging = path.with_suffix(".partial.nq")
+    with open(staging, "wb") as output:
+        for code, country in split_by_country(synthetic).items():
+            quads = list(ox.parse(path=str(country), format=ox.RdfFormat.N_QUADS))
+            counts: dict[str, int] = {}
+            for quad in quads:
+                counts[quad.graph_name.value] = counts.get(quad.graph_name.value, 0) + 1
+            catalog = describe_import(code, counts, base) + summarise_quads(
+                quads + shared, code, base)
+            output.write(ox.serialize(catalog, format=ox.RdfFormat.N_QUADS))
+    staging.rename(path)
+    return path
 
 
 def main(argv: list[str] | None = None) -> int:

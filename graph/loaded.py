@@ -12,6 +12,7 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,8 @@ COUNTRY_CODE = re.compile(r"[a-z]{2}")
 GRAPH_FILE = "graph.nq"
 CATALOG_FILE = "catalog.nq"  # the catalog's description of an import (graph/describe.py)
 DERIVED = ".derived"
+BUILD_FILE = "napgraph.nq"
+SERVED_FILES = (BUILD_FILE, GRAPH_FILE, CATALOG_FILE)  # the files of a release loaded to serve it
 
 
 @dataclass
@@ -70,7 +73,7 @@ def loaded_graph_files(build_dir: Path) -> list[Path]:
     files = []
     if build is not None:
         replaced = sorted(set(imported) & built_countries(build)) if imported else []
-        dump = (build_dir / "current" / "napgraph.nq").resolve()
+        dump = (build_dir / "current" / BUILD_FILE).resolve()
         files.append(_without(build_dir, build, dump, replaced) if replaced else dump)
     for cc in sorted(imported):
         release = (build_dir / "countries" / cc / "current").resolve()
@@ -79,19 +82,30 @@ def loaded_graph_files(build_dir: Path) -> list[Path]:
     return files
 
 
-def served_dataset(build_dir: Path, verify: bool = True) -> tuple[list[Path], str]:
+def served_dataset(build_dir: Path, verify: bool = True,
+                   trusted: Collection[str] = ()) -> tuple[list[Path], str]:
     """Verify every release napgraph would serve and return its files and one version.
 
     Raises CorruptRelease when the build is missing, half-written or damaged, or an import
     is: the server must refuse to start rather than serve part of a graph. The version
     combines the build's and the imports' versions, so an import changes every ETag. With
     `verify` false only the manifests are read, not every file's checksum (the files of a
-    store already written were verified when it was written: graph/served_store.py).
+    store already written were verified when it was written: graph/served_store.py). A
+    release whose served files are all in `trusted` (paths of files verified before and
+    unchanged since: served_store.unchanged_files) is not checksummed again either, so an
+    import checksums its own release, not every one before it.
     """
     current = build_dir / "current"
     if not current.exists():
         raise CorruptRelease(f"{current / 'napgraph.nq'} does not exist (run `napgraph build`)")
-    check = verify_release if verify else release_manifest
+
+    def check(release: Path) -> dict:
+        manifest = release_manifest(release)
+        served = [str(release / name) for name in manifest["files"] if name in SERVED_FILES]
+        if not verify or (served and set(served) <= set(trusted)):
+            return manifest
+        return verify_release(release)
+
     versions = [check(current.resolve())["version"]]
     for cc in sorted(imported_countries(build_dir)):
         versions.append(check((build_dir / "countries" / cc / "current").resolve())["version"])

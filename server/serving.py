@@ -13,32 +13,44 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import click
 
-from .backends.embedded import check_dataset
+from .backends.embedded import (
+    DATA_FILES_STORE,
+    PRIVATE_PREFIX,
+    check_dataset,
+    write_data_files_store,
+)
 from .http import replay
 from .http.errors import DatasetError, StoreBadAnswer, StoreUnavailable
 from .http.front import WsgiFront
 from .http.settings import ENV_PREFIX, SettingError, resolve
 
 FRONT = "napgraph.server.serving:create_front"
+# How `serve` hands the folder of the store of DATA_FILES it wrote to Granian's workers (not a
+# NAPGRAPH_* setting: users do not set it).
+SHARED_STORE_ENV = "_NAPGRAPH_DATA_FILES_STORE"
 
 
 def create_front() -> WsgiFront:
     """Granian's factory (`napgraph serve`): the app, built in the worker process from
-    `NAPGRAPH_*` variables (so each worker starts its own query runners), behind the front."""
+    `NAPGRAPH_*` variables (so each worker starts its own query runners), behind the front.
+    With DATA_FILES, the workers open the store that `serve` wrote before they started."""
     from . import create_app
     from .http import middleware
     from .sparql import endpoint
     from .sparql.fast_path import FastPath
 
-    app = create_app()
+    shared = os.environ.get(SHARED_STORE_ENV)
+    app = create_app({DATA_FILES_STORE: shared} if shared else None)
     fast = FastPath(app.extensions[endpoint.EXTENSION], app.config,
                     app.extensions.get(middleware.EXTENSION))
     return WsgiFront(app, app.config, app.extensions.get(replay.EXTENSION), fast)
@@ -85,8 +97,11 @@ def serve(host: str, port: int, workers: int, store_url: str | None, build_dir: 
         check_store(settings)
         run_front(host, port, workers, settings)
         return
+    if settings["DATA_FILES"]:
+        serve_data_files(host, port, workers, settings)
+        return
     current = Path(settings["BUILD_DIR"]) / "current"
-    if not settings["DATA_FILES"] and not current.exists():
+    if not current.exists():
         click.echo(f"{current} does not exist: building the graph first")
         from napgraph.graph.build import BuildError, run_build
 
@@ -101,9 +116,28 @@ def serve(host: str, port: int, workers: int, store_url: str | None, build_dir: 
     run_front(host, port, workers, settings)
 
 
-def checked_apart(settings: Mapping[str, Any]) -> str | None:
-    """Run `check_dataset` (which may write the build's store) in a child process and return
-    its error message, or None.
+def serve_data_files(host: str, port: int, workers: int, settings: Mapping[str, Any]) -> None:
+    """Serve DATA_FILES: bulk-load them once into a store in a new temporary folder, which
+    every worker opens read-only, and remove it when the server stops (SIGTERM, SIGINT: Granian
+    then exits through SystemExit; a SIGKILL leaves it in the temporary folder).
+
+    Raises click.ClickException naming a file that cannot be read or loaded.
+    """
+    folder = Path(tempfile.mkdtemp(prefix=PRIVATE_PREFIX))
+    try:
+        problem = checked_apart(settings, store=folder / "store")
+        if problem:
+            raise click.ClickException(problem)
+        os.environ[SHARED_STORE_ENV] = str(folder / "store")
+        run_front(host, port, workers, settings)
+    finally:
+        os.environ.pop(SHARED_STORE_ENV, None)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def checked_apart(settings: Mapping[str, Any], store: Path | None = None) -> str | None:
+    """Run `check_dataset` (which may write the build's store), or with `store` write the
+    store of DATA_FILES there, in a child process, and return its error message, or None.
 
     Not in this process: Granian forks the workers from it, and RocksDB's background
     threads, started once per process by the first store opened, do not survive a fork, so
@@ -112,16 +146,22 @@ def checked_apart(settings: Mapping[str, Any]) -> str | None:
     wanted = {name: settings[name] for name in ("DATA_FILES", "BUILD_DIR")}
     done = subprocess.run(
         [sys.executable, "-c", "from napgraph.server.serving import _check; _check()",
-         json.dumps(wanted)], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+         json.dumps(wanted), str(store or "")], stdout=subprocess.PIPE,
+        stdin=subprocess.DEVNULL, text=True)
     if done.returncode != 0:
         return done.stdout.strip() or f"the dataset check failed (exit status {done.returncode})"
     return None
 
 
 def _check() -> None:
-    """The child of `checked_apart`: settings as JSON in argv[1], the error on stdout."""
+    """The child of `checked_apart`: settings as JSON in argv[1], the store folder to write
+    (or "") in argv[2], the error on stdout."""
+    settings, store = json.loads(sys.argv[1]), sys.argv[2]
     try:
-        check_dataset(json.loads(sys.argv[1]))
+        if store:
+            write_data_files_store(settings["DATA_FILES"], Path(store))
+        else:
+            check_dataset(settings)
     except DatasetError as error:
         print(error.message)
         sys.exit(1)

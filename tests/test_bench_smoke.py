@@ -246,3 +246,27 @@ def test_scale_answer_digest_folds_what_stores_write_differently(other, same):
     mine = answer_digest(_select(_row("1", INTEGER, EN), _row("2", INTEGER, EN)), media,
                          FOLDED_QUERY)
     assert (answer_digest(other, media, FOLDED_QUERY) == mine) is same
+
+
+def test_the_one_release_holds_each_synthetic_country_s_catalog_as_an_import_does(tmp_path):
+    """bench.startup's 10^7 fixture (one release, not 1,000 imports) carries each synthetic
+    country's catalog graph: the same quads `napgraph import` publishes for that country, so
+    home and country pages measured on it show every country, as after the imports."""
+    from bench import run, startup
+
+    build = startup.one_release(tmp_path, 2)
+    catalogs = tmp_path / "synth-2.catalogs.nq"
+    dump = (build / "current" / "napgraph.nq").read_bytes()
+    assert catalogs.read_bytes() in dump
+    imported = tmp_path / "imported"
+    shutil.copytree(tmp_path / "build", imported, symlinks=True)
+    shutil.rmtree(imported / "stores")
+    country = tmp_path / "synth-2.countries" / "s0002.nq"
+    done = subprocess.run([str(run.NAPGRAPH), "import", str(country), "--country", "s0002",
+                           "--build-dir", str(imported)], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    expected = (imported / "countries" / "s0002" / "current" / "catalog.nq").read_text()
+    graph = "<https://w3id.org/napgraph/graph/s0002/catalog> ."
+    ours = [line for line in catalogs.read_text().splitlines() if line.endswith(graph)]
+    assert len(ours) > 20 and sorted(ours) == sorted(expected.splitlines())

@@ -19,6 +19,7 @@ import requests
 from click.testing import CliRunner
 
 from napgraph.cli import main
+from napgraph.graph import loaded
 from napgraph.graph.loaded import served_dataset
 from napgraph.graph.served_store import (
     DATA,
@@ -284,6 +285,47 @@ def test_build_import_and_remove_each_write_the_store_they_publish(tmp_path, cou
     stores.append(served_as_whole(build, scratch))
     sizes = [info.quads for info in stores]
     assert sizes[0] < sizes[1] < sizes[2] and sizes[0] < sizes[3] < sizes[2]
+
+
+@pytest.fixture
+def one_import(tmp_path, countries) -> Path:
+    """A build folder of Japan with s0001 imported, by the real commands."""
+    build = tmp_path / "build"
+    napgraph("build", "--out", str(build))
+    napgraph("import", str(countries["s0001"]), "--country", "s0001", "--build-dir", str(build))
+    return build
+
+
+def import_checking(build: Path, path: Path, code: str, monkeypatch) -> tuple[object, list]:
+    """`napgraph import` in this process; returns its result and the releases it checksummed."""
+    checked = []
+    real = loaded.verify_release
+    monkeypatch.setattr(loaded, "verify_release",
+                        lambda folder: checked.append(folder) or real(folder))
+    result = CliRunner().invoke(main, ["import", str(path), "--country", code,
+                                       "--build-dir", str(build)])
+    return result, checked
+
+
+def test_an_import_checksums_its_own_release_not_every_one_before_it(one_import, countries,
+                                                                      monkeypatch):
+    result, checked = import_checking(one_import, countries["s0002"], "s0002", monkeypatch)
+    assert result.exit_code == 0, result.output
+    assert checked == [(one_import / "countries" / "s0002" / "current").resolve()]
+    assert served(one_import)[1].files[-2:] == tuple(
+        str((one_import / "countries" / "s0002" / "current" / name).resolve())
+        for name in ("graph.nq", "catalog.nq"))
+
+
+def test_an_import_still_checksums_a_release_changed_since_its_store(one_import, countries,
+                                                                     monkeypatch):
+    earlier = (one_import / "countries" / "s0001" / "current").resolve()
+    graph = earlier / "graph.nq"
+    graph.write_bytes(graph.read_bytes()[:-10])  # damaged: its size and time change
+    result, checked = import_checking(one_import, countries["s0002"], "s0002", monkeypatch)
+    assert result.exit_code == 1
+    assert earlier in checked
+    assert f"{graph}: corrupted" in result.output and "Traceback" not in result.output
 
 
 def test_a_refused_import_leaves_the_last_store_served(tmp_path, countries):

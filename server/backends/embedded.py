@@ -51,6 +51,10 @@ from .store import DatasetInfo, MediaTypes, QueryResult, Term, UnacceptableForm
 log = logging.getLogger(__name__)
 RELOAD_CHECK = 2.0  # seconds between looks at the build folder's release links
 RETIRE_WAIT = 120.0  # at most this long for the old pool's queries to finish before closing
+PRIVATE_PREFIX = "napgraph-store-"  # temporary folders of stores of DATA_FILES
+# The config key of the folder of a store of DATA_FILES already written (by `napgraph serve`,
+# once for all its workers: server/serving.py); not a user setting.
+DATA_FILES_STORE = "DATA_FILES_STORE"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -242,7 +246,10 @@ def served_data(settings: Mapping[str, Any], *, unless: str | None = None,
     """The store to serve for DATA_FILES, or else for BUILD_DIR; raise DatasetError.
 
     DATA_FILES are bulk-loaded into a private temporary store; their version is a digest of
-    their bytes. Otherwise the build folder's current release and every imported country are
+    their bytes. Under `napgraph serve`, whose parent process wrote that store once for all
+    its workers (write_data_files_store), its folder is the config key DATA_FILES_STORE and
+    the store is opened, not written again, nor removed with the backend. Otherwise the
+    build folder's current release and every imported country are
     served from the store beside the releases, written here once if the build folder has
     none (or, when it cannot be written and `private` is true, in a private temporary
     folder). Their files are verified against their manifests' checksums (graph/loaded.py
@@ -254,6 +261,8 @@ def served_data(settings: Mapping[str, Any], *, unless: str | None = None,
     """
     if settings["DATA_FILES"]:
         files = list(settings["DATA_FILES"])
+        if settings.get(DATA_FILES_STORE):
+            return ServedData(_shared_store(Path(settings[DATA_FILES_STORE]), files))
         return _private_store(files, data_files_version(files))
     build_dir = Path(settings["BUILD_DIR"])
     files, version = _served_release(build_dir, verify=False)
@@ -321,9 +330,32 @@ def _served_release(build_dir: Path, verify: bool) -> tuple[list[Path], str]:
         raise DatasetError(f"no usable dataset: {error} (or set DATA_FILES)") from None
 
 
+def write_data_files_store(files: Sequence[Path | str], folder: Path) -> StoreInfo:
+    """Bulk-load DATA_FILES into a new store at `folder` (which must not exist yet) and
+    return its metadata. Raises DatasetError naming a file that cannot be read or holds
+    invalid RDF; then nothing is left at `folder`."""
+    try:
+        return served_store.write_store(files, data_files_version(files), folder)
+    except (OSError, SyntaxError, ValueError) as error:
+        raise DatasetError(f"cannot load the data: {error}") from None
+
+
+def _shared_store(folder: Path, files: Sequence[str]) -> StoreInfo:
+    """The store of DATA_FILES that `napgraph serve` wrote before its workers started;
+    raise DatasetError if it is damaged or was loaded from other files."""
+    try:
+        info = served_store.read_info(folder, None)
+    except StoreError as error:
+        raise DatasetError(str(error)) from None
+    if info.files != tuple(str(name) for name in files):
+        raise DatasetError(f"{folder}: a store of {', '.join(info.files)}, not of DATA_FILES "
+                           f"{', '.join(map(str, files))}")
+    return info
+
+
 def _private_store(files: Sequence[Path | str], version: str) -> ServedData:
     """A store of `files` in a new temporary folder, removed with the backend."""
-    folder = Path(tempfile.mkdtemp(prefix="napgraph-store-"))
+    folder = Path(tempfile.mkdtemp(prefix=PRIVATE_PREFIX))
     try:
         info = served_store.write_store(files, version, folder / "store")
     except (OSError, SyntaxError, ValueError) as error:
