@@ -23,3 +23,9 @@ def data_dir() -> Path:
 def queries_dir() -> Path:
     """The folder of canned SPARQL queries (`*.rq`)."""
     return ROOT / "queries"
+
+
+def search_query_file() -> Path:
+    """The search page's query: what a search finds, read by the page (for a remote store)
+    and by graph/search_index.py (which writes its answers into each store's index)."""
+    return ROOT / "server" / "pages" / "queries" / "search.rq"

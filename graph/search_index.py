@@ -1,0 +1,213 @@
+"""The search page's full-text index: written once with each release's store, read per search.
+
+`/search` looked for a text with a SPARQL CONTAINS over every literal of the union (about 2 s
+at 10^6 quads). What it finds is still defined in one place, the page query
+`server/pages/queries/search.rq` (which properties, which resources, label matches first,
+labels and types): the index is that query's answer for the empty text, every row it can
+give, written beside the store (`stores/<version>/search.sqlite`, SQLite with an FTS5 trigram
+index of each text folded by `fold`). A search then keeps the rows whose folded text contains
+the folded search text, in the query's order, up to its LIMIT: the same rows, read in
+milliseconds. A remote store (`napgraph serve --store`) has no index: the page runs the query.
+
+Layout: `texts` (one row per resource, property and text, with the query's rank), `words`
+(FTS5, rowid = texts.id: the folded text), `about` (each resource's label, type and type
+label rows, as the query's OPTIONALs give them), `meta` (format, dataset version, the query's
+variables and LIMIT).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import tempfile
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from napgraph.graph import canned
+from napgraph.graph.paths import search_query_file
+
+FILE = "search.sqlite"
+FORMAT = "napgraph-search-1"  # change when the tables change
+# British spellings folded to American ones, in this order, so "labour" finds "labor" and
+# the other way round. search.rq spells the same rule in SPARQL (REPLACE) for a remote store;
+# tests/test_search_index.py checks that both fold a table of words alike.
+FOLDS = (("labour", "labor"), ("organis", "organiz"), ("programme", "program"))
+_TAIL = re.compile(r"\bORDER\s+BY\b[^{}]*?\bLIMIT\s+(\d+)\s*$", re.IGNORECASE)
+_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+
+
+_FIND = ("SELECT t.resource, t.rank, t.property, t.text, a.label, a.type, a.type_label "
+         "FROM texts t JOIN about a ON a.resource = t.resource WHERE t.id IN "
+         "(SELECT rowid FROM words WHERE {}instr(folded, ?) > 0) "
+         "ORDER BY t.rank, a.label_key, t.resource LIMIT ?")  # search.rq's ORDER BY
+_FIND_INDEXED = _FIND.format("folded MATCH ? AND ")
+_FIND_SCANNED = _FIND.format("")
+
+
+class SearchIndexError(Exception):
+    """An index file that cannot be read or holds another dataset; the message names it."""
+
+
+def fold(text: str) -> str:
+    """Lower-case `text` and fold British spellings to American ones (FOLDS).
+
+    >>> fold("Child Labour and Organisations")
+    'child labor and organizations'
+    """
+    folded = text.lower()
+    for british, american in FOLDS:
+        folded = folded.replace(british, american)
+    return folded
+
+
+def index_query() -> tuple[str, int]:
+    """The search query without its ORDER BY and LIMIT (every row), and that LIMIT; raises
+    ValueError if search.rq does not end with ORDER BY … LIMIT n."""
+    text = canned.load_query(search_query_file()).text
+    tail = _TAIL.search(text)
+    if tail is None:
+        raise ValueError(f"{search_query_file()}: must end with ORDER BY … LIMIT n")
+    return text[:tail.start()], int(tail.group(1))
+
+
+def write_index(store: ox.Store, path: Path, version: str) -> int:
+    """Write the index of what the search query finds in `store` to `path` (written beside
+    and renamed, so a reader sees a whole file or none); return its number of texts."""
+    query, limit = index_query()
+    solutions = store.query(query, substitutions={ox.Variable("q"): ox.Literal("")},
+                            use_default_graph_as_union=True)
+    names = [variable.value for variable in solutions.variables]
+    handle, temporary = tempfile.mkstemp(prefix=".search-", dir=path.parent)
+    os.close(handle)
+    try:
+        with closing(sqlite3.connect(temporary)) as db, db:
+            _create(db, names, limit, version)
+            count = _fill(db, solutions)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+    return count
+
+
+def _create(db: sqlite3.Connection, names: list[str], limit: int, version: str) -> None:
+    db.executescript("""
+        CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE texts(id INTEGER PRIMARY KEY, resource TEXT NOT NULL,
+            rank INTEGER NOT NULL, property TEXT NOT NULL, text TEXT NOT NULL,
+            UNIQUE(resource, property, text));
+        CREATE VIRTUAL TABLE words USING fts5(folded, tokenize='trigram');
+        CREATE TABLE about(resource TEXT NOT NULL, label TEXT NOT NULL, label_key TEXT,
+            type TEXT NOT NULL, type_label TEXT NOT NULL,
+            UNIQUE(resource, label, type, type_label));
+    """)
+    db.executemany("INSERT INTO meta VALUES (?, ?)", [
+        ("format", FORMAT), ("version", version), ("variables", json.dumps(names)),
+        ("limit", str(limit))])
+
+
+def _fill(db: sqlite3.Connection, solutions: ox.QuerySolutions) -> int:
+    count = 0
+    for row in solutions:
+        resource, text = row["resource"].value, row["text"]
+        added = db.execute(
+            "INSERT OR IGNORE INTO texts(resource, rank, property, text) VALUES (?, ?, ?, ?)",
+            (resource, int(row["rank"].value), str(row["property"]), str(text)))
+        if added.rowcount == 1:  # a new text (its other rows differ in label or type)
+            count += 1
+            db.execute("INSERT INTO words(rowid, folded) VALUES (?, ?)",
+                       (added.lastrowid, fold(text.value)))
+        label = row["label"]
+        db.execute("INSERT OR IGNORE INTO about VALUES (?, ?, ?, ?, ?)", (
+            resource, _term(label), label.value.lower() if label is not None else None,
+            _term(row["type"]), _term(row["typeLabel"])))
+    db.execute("CREATE INDEX about_resource ON about(resource)")
+    return count
+
+
+def _term(term: ox.NamedNode | ox.Literal | ox.BlankNode | None) -> str:
+    # A TSV results cell: N-Triples syntax, "" when unbound (not NULL: UNIQUE ignores NULLs).
+    return "" if term is None else str(term)
+
+
+@dataclass(frozen=True)
+class Found:
+    """A search's answer: the query's variables and its rows, each cell a term in N-Triples
+    syntax ("" when unbound), as a SPARQL TSV results file holds them."""
+
+    variables: list[str]
+    rows: list[list[str]]
+
+    def tsv(self) -> bytes:
+        """The answer as SPARQL TSV results (pyoxigraph reads them back as solutions)."""
+        lines = ["\t".join(f"?{name}" for name in self.variables)]
+        lines += ["\t".join(row) for row in self.rows]
+        return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+class SearchIndex:
+    """A written index, opened read-only; each search opens its own connection (SQLite
+    connections are not shared between threads)."""
+
+    def __init__(self, path: Path, version: str) -> None:
+        """Check the file at `path` is an index of dataset `version`; raises
+        SearchIndexError naming the file when it is not, or cannot be read."""
+        self.path = path
+        with closing(self._connect()) as db:
+            meta = dict(self._read(db, "SELECT key, value FROM meta"))
+            if meta.get("format") != FORMAT or meta.get("version") != version:
+                raise SearchIndexError(
+                    f"{path}: an index of format {meta.get('format')!r} and dataset "
+                    f"{str(meta.get('version'))[:16]}, not {FORMAT!r} and {version[:16]}; "
+                    f"remove it and run napgraph build (or import) again")
+            self._read(db, "SELECT count(*) FROM words WHERE folded MATCH 'abc'")
+        self.variables: list[str] = json.loads(meta["variables"])
+        self.limit = int(meta["limit"])
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            return sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True,
+                                   check_same_thread=False)
+        except sqlite3.Error as error:
+            raise SearchIndexError(f"{self.path}: cannot open the search index ({error})"
+                                   ) from None
+
+    def _read(self, db: sqlite3.Connection, sql: str, params: tuple = ()) -> list[tuple]:
+        try:
+            return db.execute(sql, params).fetchall()
+        except sqlite3.Error as error:
+            raise SearchIndexError(f"{self.path}: damaged search index ({error}); remove "
+                                   f"it and run napgraph build (or import) again") from None
+
+    def find(self, q: str) -> Found:
+        """The search query's answer for the text `q`: its rows, in its order, up to its
+        LIMIT. Raises SearchIndexError if the file cannot be read."""
+        needle = fold(q)
+        # The trigram index finds the texts holding every 3-letter piece of the text (a
+        # shorter text is looked for in every text); instr keeps those holding it whole, as
+        # CONTAINS does.
+        if len(needle) >= 3:
+            sql, params = _FIND_INDEXED, ('"' + needle.replace('"', '""') + '"', needle)
+        else:
+            sql, params = _FIND_SCANNED, (needle,)
+        with closing(self._connect()) as db:
+            found = self._read(db, sql, (*params, self.limit))
+        q_term = str(ox.Literal(q))
+        cells = {"q": lambda row: q_term, "resource": lambda row: f"<{row[0]}>",
+                 "rank": lambda row: f'"{row[1]}"^^<{_INTEGER}>',
+                 "property": lambda row: row[2], "text": lambda row: row[3],
+                 "label": lambda row: row[4], "type": lambda row: row[5],
+                 "typeLabel": lambda row: row[6]}
+        return Found(self.variables, [[cells[name](row) for name in self.variables]
+                                      for row in found])
+
+
+def index_path(store_folder: Path) -> Path:
+    """Where the index of the store in `store_folder` is."""
+    return store_folder / FILE
