@@ -25,7 +25,7 @@ def queries_dir() -> Path:
     return ROOT / "queries"
 
 
-def search_query_file() -> Path:
-    """The search page's query: what a search finds, read by the page (for a remote store)
-    and by graph/search_index.py (which writes its answers into each store's index)."""
-    return ROOT / "server" / "pages" / "queries" / "search.rq"
+def page_query_file(name: str) -> Path:
+    """The page query `name` (server/pages/queries/{name}.rq): read by the pages, and by
+    graph/page_index.py for the answers it keeps with each store (search, concept-facts)."""
+    return ROOT / "server" / "pages" / "queries" / f"{name}.rq"

@@ -11,7 +11,7 @@ Layout, beside the releases of a build folder:
 
     build/stores/<version[:16]>/data/        the RocksDB folder
                                 store.json   version, named graph sizes, quad count
-                                search.sqlite  the search page's index (search_index.py)
+                                pages.sqlite  the search page's index (page_index.py)
 
 A store is written into a `.staging-*` folder and renamed into place, so a reader sees a
 whole store or none; two writers of the same version are harmless (the second rename loses
@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from napgraph.graph import search_index
+from napgraph.graph import page_index
 from napgraph.graph.rdf_files import LOADABLE, format_of
 
 log = logging.getLogger(__name__)
@@ -143,7 +143,7 @@ def write_store(files: Iterable[Path | str], version: str, folder: Path,
             _linked_copy(base.folder / DATA, staging / DATA)
             added = [name for name in files if name not in base.files]
             graphs, quads = _load(added, staging / DATA, dict(base.graphs))
-        _write_search_index(staging, version)
+        _write_page_index(staging, version)
         meta = {"format": STORE_FORMAT, "version": version, "quads": quads,
                 "graphs": [list(pair) for pair in graphs], "files": files,
                 "stamps": [list(stamp) for stamp in _stamps(files)]}
@@ -160,11 +160,11 @@ def write_store(files: Iterable[Path | str], version: str, folder: Path,
     return read_info(folder, version)
 
 
-def _write_search_index(folder: Path, version: str) -> None:
-    """Write the search page's index (graph/search_index.py) of the store in `folder`."""
+def _write_page_index(folder: Path, version: str) -> None:
+    """Write the search page's index (graph/page_index.py) of the store in `folder`."""
     store = ox.Store.read_only(str(folder / DATA))
     try:
-        search_index.write_index(store, search_index.index_path(folder), version)
+        page_index.write_index(store, page_index.index_path(folder), version)
     finally:
         del store
 
@@ -250,9 +250,9 @@ def make_build_store(build_dir: Path) -> StoreInfo:
     folder = store_folder(build_dir, version)
     if (folder / META).is_file():
         info = read_info(folder, version)
-        if not search_index.index_path(folder).is_file():  # a store written before it
+        if not page_index.index_path(folder).is_file():  # a store written before it
             log.info("writing the search index of %s", folder)
-            _write_search_index(folder, version)
+            _write_page_index(folder, version)
     else:
         info = write_build_store(build_dir, files, version)
     prune(build_dir / STORES, keep=folder.name)

@@ -52,7 +52,7 @@ QUERIES = canned.load_queries(PAGE_QUERIES)
 PAGE_CLASSES = {"schemes": SKOS.ConceptScheme}
 # Known exceptions, asserted unbound so the list cannot go stale. search: not a resource's
 # page; a text search reads every label (no full-text index), bounded by LIMIT and the query
-# time limit; the embedded store's pages read a full-text index instead (search_index.py),
+# time limit; the embedded store's pages read a full-text index instead (page_index.py),
 # the query stays for a remote store.
 UNBOUND_BY_DESIGN = {"search"}
 SIMPLE = {"BGP", "Filter", "Extend", "LeftJoin", "Union", "values", "ToMultiSet"}

@@ -1,8 +1,8 @@
 """What /search answers: the search query's rows, from the store's full-text index or the query.
 
 The search query (`pages/queries/search.rq`) defines what is found. On the embedded store its
-answer is read from the index written with the store (graph/search_index.py, in
-`BUILD_DIR/stores/<version>/search.sqlite`): the same rows, without reading every literal.
+answer is read from the index written with the store (graph/page_index.py, in
+`BUILD_DIR/stores/<version>/pages.sqlite`): the same rows, without reading every literal.
 With no index (a remote store, DATA_FILES, a store written before indexes, or an index that
 cannot be read, which is logged once) the query runs as before. Either way the answer is
 serialized by the runners' writers (backends/runner.py `serialize`), so an answer read from the
@@ -11,14 +11,11 @@ index has the bytes of one from the query.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pyoxigraph as ox
 
-from napgraph.graph import served_store
-from napgraph.graph.search_index import SearchIndex, SearchIndexError, index_path
+from napgraph.graph.page_index import PageIndexError
 
 from ..backends.rows import Row, read_rows
 from ..backends.runner import Unserializable, _xml_1_0, serialize
@@ -29,19 +26,16 @@ from .common import text
 from .site_data import Site
 from .terms import NAP
 
-log = logging.getLogger(__name__)
-NO_INDEX = "none"  # site.extras value: this version has no usable index
-
 
 def search_body(site: Site, q: str, media_type: str) -> bytes:
     """The search query's answer for `q` as `media_type` (a SPARQL results format); raises
     the backend's errors when the query runs."""
-    index = _index(site)
+    index = site.page_index()
     if index is not None:
         try:
             found = index.find(q)
-        except SearchIndexError as error:
-            _give_up(site, error)
+        except PageIndexError as error:
+            site.page_index_failed(error)
         else:
             return _serialized(found.tsv(), media_type, site.settings["MAX_RESULT_ROWS"])
     media_types = MediaTypes(select=media_type, ask=None, graph=None)
@@ -62,36 +56,6 @@ def _serialized(tsv: bytes, media_type: str, max_rows: int) -> bytes:
         return _xml_1_0(body) if media_type == fmt.XML.media_type else body
     except Unserializable as error:
         raise NotAcceptable(str(error)) from None
-
-
-def _index(site: Site) -> SearchIndex | None:
-    """The index of the served version, opened once per version; None if there is none."""
-    key = ("search-index", site.version)
-    if key not in site.extras:
-        site.extras[key] = _open(site) or NO_INDEX
-    found = site.extras[key]
-    return None if found == NO_INDEX else found
-
-
-def _open(site: Site) -> SearchIndex | None:
-    settings = site.settings
-    if settings["STORE_URL"] or settings["DATA_FILES"]:
-        return None
-    path = index_path(served_store.store_folder(Path(settings["BUILD_DIR"]), site.version))
-    if not path.is_file():
-        log.warning("%s: no search index; searches read every text with SPARQL (napgraph "
-                    "build or import writes it)", path)
-        return None
-    try:
-        return SearchIndex(path, site.version)
-    except SearchIndexError as error:
-        log.warning("%s; searches read every text with SPARQL meanwhile", error)
-        return None
-
-
-def _give_up(site: Site, error: SearchIndexError) -> None:
-    log.warning("%s; searches read every text with SPARQL meanwhile", error)
-    site.extras[("search-index", site.version)] = NO_INDEX
 
 
 # Search results come in three tiers: things (actors, topics, laws, consultations) first,

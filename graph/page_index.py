@@ -1,18 +1,27 @@
-"""The search page's full-text index: written once with each release's store, read per search.
+"""Answers of page queries kept with each release's store: the search index, concept facts.
 
+Two page queries read too much to answer a request in time at 10^6 quads, so their answers
+are written once, beside the store (`stores/<version>/pages.sqlite`), when the store is.
+
+**Search.**
 `/search` looked for a text with a SPARQL CONTAINS over every literal of the union (about 2 s
 at 10^6 quads). What it finds is still defined in one place, the page query
 `server/pages/queries/search.rq` (which properties, which resources, label matches first,
 labels and types): the index is that query's answer for the empty text, every row it can
-give, written beside the store (`stores/<version>/search.sqlite`, SQLite with an FTS5 trigram
-index of each text folded by `fold`). A search then keeps the rows whose folded text contains
+give, written in SQLite with an FTS5 trigram index of each text folded by `fold`. A search then keeps the rows whose folded text contains
 the folded search text, in the query's order, up to its LIMIT: the same rows, read in
 milliseconds. A remote store (`napgraph serve --store`) has no index: the page runs the query.
 
-Layout: `texts` (one row per resource, property and text, with the query's rank), `words`
+Tables: `texts` (one row per resource, property and text, with the query's rank), `words`
 (FTS5, rowid = texts.id: the folded text), `about` (each resource's label, type and type
-label rows, as the query's OPTIONALs give them), `meta` (format, dataset version, the query's
-variables and LIMIT).
+label rows, as the query's OPTIONALs give them).
+
+**Kept answers** (KEPT): a page query's answer for every resource at once (the query run
+with `x` unbound), in `answers` by query and `x`, each row as a SPARQL JSON binding. A
+concept's page asks `concept-facts` once per topic; at 10^6 quads a pillar's 16 topics have
+4,000 facts, each a dozen lookups in the union of graphs (over 1 s); kept, they are one read.
+
+`meta` holds the format, the dataset version, and each query's variables (and search's LIMIT).
 """
 
 from __future__ import annotations
@@ -29,16 +38,18 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from napgraph.graph import canned
-from napgraph.graph.paths import search_query_file
+from napgraph.graph.paths import page_query_file
 
-FILE = "search.sqlite"
-FORMAT = "napgraph-search-1"  # change when the tables change
+FILE = "pages.sqlite"
+FORMAT = "napgraph-pages-1"  # change when the tables change
+KEPT = ("concept-facts",)  # page queries whose answer for every `x` is kept
 # British spellings folded to American ones, in this order, so "labour" finds "labor" and
 # the other way round. search.rq spells the same rule in SPARQL (REPLACE) for a remote store;
-# tests/test_search_index.py checks that both fold a table of words alike.
+# tests/test_page_index.py checks that both fold a table of words alike.
 FOLDS = (("labour", "labor"), ("organis", "organiz"), ("programme", "program"))
 _TAIL = re.compile(r"\bORDER\s+BY\b[^{}]*?\bLIMIT\s+(\d+)\s*$", re.IGNORECASE)
 _INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 _FIND = ("SELECT t.resource, t.rank, t.property, t.text, a.label, a.type, a.type_label "
@@ -49,7 +60,7 @@ _FIND_INDEXED = _FIND.format("folded MATCH ? AND ")
 _FIND_SCANNED = _FIND.format("")
 
 
-class SearchIndexError(Exception):
+class PageIndexError(Exception):
     """An index file that cannot be read or holds another dataset; the message names it."""
 
 
@@ -68,10 +79,10 @@ def fold(text: str) -> str:
 def index_query() -> tuple[str, int]:
     """The search query without its ORDER BY and LIMIT (every row), and that LIMIT; raises
     ValueError if search.rq does not end with ORDER BY … LIMIT n."""
-    text = canned.load_query(search_query_file()).text
+    text = canned.load_query(page_query_file("search")).text
     tail = _TAIL.search(text)
     if tail is None:
-        raise ValueError(f"{search_query_file()}: must end with ORDER BY … LIMIT n")
+        raise ValueError(f"{page_query_file('search')}: must end with ORDER BY … LIMIT n")
     return text[:tail.start()], int(tail.group(1))
 
 
@@ -88,6 +99,8 @@ def write_index(store: ox.Store, path: Path, version: str) -> int:
         with closing(sqlite3.connect(temporary)) as db, db:
             _create(db, names, limit, version)
             count = _fill(db, solutions)
+            for name in KEPT:
+                _keep(db, store, name)
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     finally:
@@ -106,6 +119,7 @@ def _create(db: sqlite3.Connection, names: list[str], limit: int, version: str) 
         CREATE TABLE about(resource TEXT NOT NULL, label TEXT NOT NULL, label_key TEXT,
             type TEXT NOT NULL, type_label TEXT NOT NULL,
             UNIQUE(resource, label, type, type_label));
+        CREATE TABLE answers(query TEXT NOT NULL, x TEXT NOT NULL, row TEXT NOT NULL);
     """)
     db.executemany("INSERT INTO meta VALUES (?, ?)", [
         ("format", FORMAT), ("version", version), ("variables", json.dumps(names)),
@@ -131,6 +145,33 @@ def _fill(db: sqlite3.Connection, solutions: ox.QuerySolutions) -> int:
     return count
 
 
+def _keep(db: sqlite3.Connection, store: ox.Store, name: str) -> None:
+    """Keep page query `name`'s answer for every `x`: its rows, in its order, by `x`."""
+    solutions = store.query(canned.load_query(page_query_file(name)).text,
+                            use_default_graph_as_union=True)
+    names = [variable.value for variable in solutions.variables]
+    db.execute("INSERT INTO meta VALUES (?, ?)", (f"variables:{name}", json.dumps(names)))
+    db.executemany("INSERT INTO answers VALUES (?, ?, ?)", (
+        (name, row["x"].value, json.dumps({key: _json_term(row[key]) for key in names
+                                           if row[key] is not None}, ensure_ascii=False))
+        for row in solutions if row["x"] is not None))
+    db.execute("CREATE INDEX IF NOT EXISTS answers_x ON answers(query, x)")
+
+
+def _json_term(term: ox.NamedNode | ox.Literal | ox.BlankNode) -> dict[str, str]:
+    """`term` as a SPARQL 1.1 JSON results binding."""
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    found = {"type": "literal", "value": term.value}
+    if term.language:
+        found["xml:lang"] = term.language
+    elif term.datatype.value != _STRING:
+        found["datatype"] = term.datatype.value
+    return found
+
+
 def _term(term: ox.NamedNode | ox.Literal | ox.BlankNode | None) -> str:
     # A TSV results cell: N-Triples syntax, "" when unbound (not NULL: UNIQUE ignores NULLs).
     return "" if term is None else str(term)
@@ -151,18 +192,18 @@ class Found:
         return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-class SearchIndex:
+class PageIndex:
     """A written index, opened read-only; each search opens its own connection (SQLite
     connections are not shared between threads)."""
 
     def __init__(self, path: Path, version: str) -> None:
         """Check the file at `path` is an index of dataset `version`; raises
-        SearchIndexError naming the file when it is not, or cannot be read."""
+        PageIndexError naming the file when it is not, or cannot be read."""
         self.path = path
         with closing(self._connect()) as db:
             meta = dict(self._read(db, "SELECT key, value FROM meta"))
             if meta.get("format") != FORMAT or meta.get("version") != version:
-                raise SearchIndexError(
+                raise PageIndexError(
                     f"{path}: an index of format {meta.get('format')!r} and dataset "
                     f"{str(meta.get('version'))[:16]}, not {FORMAT!r} and {version[:16]}; "
                     f"remove it and run napgraph build (or import) again")
@@ -175,19 +216,19 @@ class SearchIndex:
             return sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True,
                                    check_same_thread=False)
         except sqlite3.Error as error:
-            raise SearchIndexError(f"{self.path}: cannot open the search index ({error})"
+            raise PageIndexError(f"{self.path}: cannot open the search index ({error})"
                                    ) from None
 
     def _read(self, db: sqlite3.Connection, sql: str, params: tuple = ()) -> list[tuple]:
         try:
             return db.execute(sql, params).fetchall()
         except sqlite3.Error as error:
-            raise SearchIndexError(f"{self.path}: damaged search index ({error}); remove "
+            raise PageIndexError(f"{self.path}: damaged search index ({error}); remove "
                                    f"it and run napgraph build (or import) again") from None
 
     def find(self, q: str) -> Found:
         """The search query's answer for the text `q`: its rows, in its order, up to its
-        LIMIT. Raises SearchIndexError if the file cannot be read."""
+        LIMIT. Raises PageIndexError if the file cannot be read."""
         needle = fold(q)
         # The trigram index finds the texts holding every 3-letter piece of the text (a
         # shorter text is looked for in every text); instr keeps those holding it whole, as
@@ -206,6 +247,20 @@ class SearchIndex:
                  "typeLabel": lambda row: row[6]}
         return Found(self.variables, [[cells[name](row) for name in self.variables]
                                       for row in found])
+
+    def kept(self, name: str, x: str) -> bytes:
+        """Page query `name`'s answer with `x` bound to the IRI `x` (KEPT), as SPARQL 1.1
+        JSON results; raises PageIndexError if the file cannot be read."""
+        with closing(self._connect()) as db:
+            names = self._read(db, "SELECT value FROM meta WHERE key = ?",
+                               (f"variables:{name}",))
+            rows = self._read(db, "SELECT row FROM answers WHERE query = ? AND x = ? "
+                              "ORDER BY rowid", (name, x))
+        if not names:
+            raise PageIndexError(f"{self.path}: holds no answers of {name}")
+        bindings = ",".join(row for (row,) in rows)  # each already a JSON binding
+        head = names[0][0]  # the variables, as a JSON list
+        return f'{{"head":{{"vars":{head}}},"results":{{"bindings":[{bindings}]}}}}'.encode()
 
 
 def index_path(store_folder: Path) -> Path:

@@ -1,9 +1,9 @@
-"""The search index (graph/search_index.py) finds what the search query finds.
+"""The answers kept with each store (graph/page_index.py) are the page queries' answers.
 
-Same rows as `server/pages/queries/search.rq` on Japan with the spreadsheet example imported,
-for a table of search texts; British and American spellings folded alike by both; a damaged
-index makes a running server fall back to the query (a warning in its log, the same answer,
-no traceback).
+Search: the same rows as `server/pages/queries/search.rq` on Japan with the spreadsheet
+example imported, for a table of search texts; British and American spellings folded alike
+by both. concept-facts: the same rows for every topic. A damaged file makes a running server
+run the queries instead (a warning in its log, the same answers and pages, no traceback).
 """
 
 from __future__ import annotations
@@ -16,12 +16,14 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from napgraph.graph import canned, search_index, served_store
-from napgraph.graph.paths import search_query_file
+from napgraph.graph import canned, page_index, served_store
+from napgraph.graph.paths import page_query_file
+from napgraph.server.backends.rows import read_rows
 from tests.server_fixtures import launch
 from tests.test_sheets_site import jp_xs_build  # noqa: F401  (a fixture)
 
-SEARCH = canned.load_query(search_query_file())
+HTML = {"Accept": "text/html"}
+SEARCH = canned.load_query(page_query_file("search"))
 # Texts people look for: words, names, Japanese, spelling variants, fewer than three
 # letters (no trigram to look up), characters SQLite's FTS syntax would read as operators.
 TEXTS = ["due diligence", "Keidanren", "child labor", "child labour", "organisation",
@@ -40,7 +42,7 @@ def query_rows(store: ox.Store, q: str) -> Counter:
                    for row in solutions)
 
 
-def index_rows(index: search_index.SearchIndex, q: str) -> Counter:
+def index_rows(index: page_index.PageIndex, q: str) -> Counter:
     return Counter(tuple(row) for row in index.find(q).rows)
 
 
@@ -50,7 +52,7 @@ def served(jp_xs_build):  # noqa: F811
     `napgraph import`."""
     info = served_store.make_build_store(jp_xs_build)
     store, _ = served_store.open_read_only(info.folder, info.version)
-    index = search_index.SearchIndex(search_index.index_path(info.folder), info.version)
+    index = page_index.PageIndex(page_index.index_path(info.folder), info.version)
     yield store, index
     del store
 
@@ -70,6 +72,24 @@ def sort_keys(rows: Counter) -> list[tuple]:
     names = [variable.value for variable in SEARCH_VARIABLES]
     rank, label, resource = (names.index(name) for name in ("rank", "label", "resource"))
     return sorted((row[rank], row[label].lower(), row[resource]) for row in rows.elements())
+
+
+FACTS = canned.load_query(page_query_file("concept-facts"))
+
+
+def test_concept_facts_kept_for_every_topic(served):
+    """Every topic's kept concept-facts rows are the query's rows for it, in its order."""
+    store, index = served
+    topics = {row["x"].value for row in store.query(FACTS.text, use_default_graph_as_union=True)}
+    assert len(topics) > 20
+    for topic in sorted(topics):
+        kept = read_rows(index.kept("concept-facts", topic))
+        asked = read_rows(ox_json(canned.run(store, FACTS, {"x": topic})))
+        assert kept == asked, topic
+
+
+def ox_json(solutions) -> bytes:
+    return solutions.serialize(format=ox.QueryResultsFormat.JSON)
 
 
 def test_table_finds_something(served):
@@ -93,9 +113,9 @@ def folding_store(tmp_path_factory):
     for number, (text, _, _) in enumerate(FOLDING):
         store.add(ox.Quad(ox.NamedNode(f"http://example.org/r{number}"), label,
                           ox.Literal(text, language="en"), ox.NamedNode("http://example.org/g")))
-    path = tmp_path_factory.mktemp("fold") / search_index.FILE
-    search_index.write_index(store, path, "v1")
-    return store, search_index.SearchIndex(path, "v1")
+    path = tmp_path_factory.mktemp("fold") / page_index.FILE
+    page_index.write_index(store, path, "v1")
+    return store, page_index.PageIndex(path, "v1")
 
 
 @pytest.mark.parametrize("number", range(len(FOLDING)))
@@ -117,7 +137,7 @@ def test_damaged_index_falls_back_to_the_query(build_dir, site_server, tmp_path,
     folder = tmp_path / "build"
     shutil.copytree(build_dir, folder, symlinks=True)
     [store] = [p for p in (folder / "stores").iterdir() if (p / "store.json").is_file()]
-    (store / search_index.FILE).write_bytes(damage)
+    (store / page_index.FILE).write_bytes(damage)
     server = launch(folder, {"QUERY_RUNNERS": 1}, tmp_path / "server.log")
     try:
         for q in ("due diligence", "child labour", "Keidanren"):
@@ -128,11 +148,16 @@ def test_damaged_index_falls_back_to_the_query(build_dir, site_server, tmp_path,
             assert _bindings(fallback) == _bindings(indexed) != Counter()
         page = requests.get(server.root + "/search", params={"q": "remedy"}, timeout=60)
         assert page.status_code == 200 and "remedy" in page.text.lower()
+        for path in ("/id/ungp/pillar/2", "/id/topic/human-rights-due-diligence"):
+            asked = requests.get(server.root + path, headers=HTML, timeout=60)
+            kept = requests.get(site_server.root + path, headers=HTML, timeout=60)
+            assert asked.status_code == kept.status_code == 200
+            assert asked.text == kept.text and "2018" in kept.text
     finally:
         server.stop()
     log = Path(tmp_path / "server.log").read_text(encoding="utf-8")
-    assert f"{store / search_index.FILE}:" in log
-    assert "searches read every text with SPARQL" in log
+    assert f"{store / page_index.FILE}:" in log
+    assert "pages run their queries" in log
     assert "Traceback" not in log
 
 
