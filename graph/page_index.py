@@ -29,8 +29,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import sqlite3
 import tempfile
+from collections.abc import Iterable
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,10 +41,12 @@ import pyoxigraph as ox
 
 from napgraph.graph import canned
 from napgraph.graph.paths import page_query_file
+from napgraph.graph.rdf_files import LOADABLE, format_of
 
 FILE = "pages.sqlite"
 FORMAT = "napgraph-pages-1"  # change when the tables change
 KEPT = ("concept-facts",)  # page queries whose answer for every `x` is kept
+SHARED_GRAPHS = ("/graph/ontology", "/graph/schemes")  # what an import's answers lean on
 # British spellings folded to American ones, in this order, so "labour" finds "labor" and
 # the other way round. search.rq spells the same rule in SPARQL (REPLACE) for a remote store;
 # tests/test_page_index.py checks that both fold a table of words alike.
@@ -86,21 +90,37 @@ def index_query() -> tuple[str, int]:
     return text[:tail.start()], int(tail.group(1))
 
 
-def write_index(store: ox.Store, path: Path, version: str) -> int:
-    """Write the index of what the search query finds in `store` to `path` (written beside
-    and renamed, so a reader sees a whole file or none); return its number of texts."""
+def write_index(store: ox.Store, path: Path, version: str, base: Path | None = None,
+                added: Iterable[str] = ()) -> int:
+    """Write the answers kept for `store` (search's for every text, KEPT's for every `x`) to
+    `path` (written beside and renamed, so a reader sees a whole file or none); return the
+    number of texts added.
+
+    With `base`, the file of a store of all but the `added` files (the store before an
+    import), the file starts as a copy of it and only the added files' answers are added:
+    an import adds one country's own resources (graph/import_scope.py), so no answer of
+    another changes. They are asked of a small store of the added files and the shared
+    graphs they lean on (the ontology's class labels, the schemes' topic labels). Raises
+    OSError and SyntaxError naming an added file that cannot be read.
+    """
     query, limit = index_query()
-    solutions = store.query(query, substitutions={ox.Variable("q"): ox.Literal("")},
-                            use_default_graph_as_union=True)
+    source = store if base is None else _added_store(store, added)
+    solutions = source.query(query, substitutions={ox.Variable("q"): ox.Literal("")},
+                             use_default_graph_as_union=True)
     names = [variable.value for variable in solutions.variables]
-    handle, temporary = tempfile.mkstemp(prefix=".search-", dir=path.parent)
+    handle, temporary = tempfile.mkstemp(prefix=".pages-", dir=path.parent)
     os.close(handle)
     try:
+        if base is not None:
+            shutil.copyfile(base, temporary)
         with closing(sqlite3.connect(temporary)) as db, db:
-            _create(db, names, limit, version)
-            count = _fill(db, solutions)
+            if base is None:
+                _create(db, names, limit, version)
+            else:
+                db.execute("UPDATE meta SET value = ? WHERE key = 'version'", (version,))
+            count = _fill(db, solutions, skip_known=base is not None)
             for name in KEPT:
-                _keep(db, store, name)
+                _keep(db, source, name, base is None)
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     finally:
@@ -126,10 +146,38 @@ def _create(db: sqlite3.Connection, names: list[str], limit: int, version: str) 
         ("limit", str(limit))])
 
 
-def _fill(db: sqlite3.Connection, solutions: ox.QuerySolutions) -> int:
+def _added_store(store: ox.Store, added: Iterable[str]) -> ox.Store:
+    """A store in memory of the `added` files and `store`'s shared graphs (ontology and
+    schemes: a rebased build names them under its own base)."""
+    small = ox.Store()
+    for name in added:
+        path = Path(name)
+        try:
+            small.bulk_load(path=str(path), format=format_of(path, LOADABLE))
+        except OSError as error:
+            raise OSError(f"{path}: {error.strerror or error}") from None
+        except SyntaxError as error:
+            raise SyntaxError(f"{path}: {error}") from None
+    for graph in store.named_graphs():
+        if isinstance(graph, ox.NamedNode) and graph.value.endswith(SHARED_GRAPHS):
+            small.extend(store.quads_for_pattern(None, None, None, graph))
+    return small
+
+
+def _fill(db: sqlite3.Connection, solutions: ox.QuerySolutions, skip_known: bool = False
+          ) -> int:
+    """Add the search query's rows; with `skip_known`, not those of resources already in
+    (the shared graphs' resources, also in a small store of added files)."""
     count = 0
+    known: dict[str, bool] = {}
     for row in solutions:
         resource, text = row["resource"].value, row["text"]
+        if skip_known:
+            if resource not in known:
+                known[resource] = db.execute("SELECT 1 FROM texts WHERE resource = ? LIMIT 1",
+                                             (resource,)).fetchone() is not None
+            if known[resource]:
+                continue
         added = db.execute(
             "INSERT OR IGNORE INTO texts(resource, rank, property, text) VALUES (?, ?, ?, ?)",
             (resource, int(row["rank"].value), str(row["property"]), str(text)))
@@ -141,16 +189,18 @@ def _fill(db: sqlite3.Connection, solutions: ox.QuerySolutions) -> int:
         db.execute("INSERT OR IGNORE INTO about VALUES (?, ?, ?, ?, ?)", (
             resource, _term(label), label.value.lower() if label is not None else None,
             _term(row["type"]), _term(row["typeLabel"])))
-    db.execute("CREATE INDEX about_resource ON about(resource)")
+    db.execute("CREATE INDEX IF NOT EXISTS about_resource ON about(resource)")
     return count
 
 
-def _keep(db: sqlite3.Connection, store: ox.Store, name: str) -> None:
-    """Keep page query `name`'s answer for every `x`: its rows, in its order, by `x`."""
+def _keep(db: sqlite3.Connection, store: ox.Store, name: str, new: bool) -> None:
+    """Keep page query `name`'s answer for every `x`: its rows, in its order, by `x` (added
+    to a copied file's: an added country's facts come after, for the same `x`)."""
     solutions = store.query(canned.load_query(page_query_file(name)).text,
                             use_default_graph_as_union=True)
     names = [variable.value for variable in solutions.variables]
-    db.execute("INSERT INTO meta VALUES (?, ?)", (f"variables:{name}", json.dumps(names)))
+    if new:
+        db.execute("INSERT INTO meta VALUES (?, ?)", (f"variables:{name}", json.dumps(names)))
     db.executemany("INSERT INTO answers VALUES (?, ?, ?)", (
         (name, row["x"].value, json.dumps({key: _json_term(row[key]) for key in names
                                            if row[key] is not None}, ensure_ascii=False))
@@ -249,8 +299,9 @@ class PageIndex:
                                       for row in found])
 
     def kept(self, name: str, x: str) -> bytes:
-        """Page query `name`'s answer with `x` bound to the IRI `x` (KEPT), as SPARQL 1.1
-        JSON results; raises PageIndexError if the file cannot be read."""
+        """Page query `name`'s rows with `x` bound to the IRI `x` (KEPT), as SPARQL 1.1 JSON
+        results: in the query's order, each import's after the build's (pages sort them);
+        raises PageIndexError if the file cannot be read."""
         with closing(self._connect()) as db:
             names = self._read(db, "SELECT value FROM meta WHERE key = ?",
                                (f"variables:{name}",))

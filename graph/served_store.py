@@ -139,11 +139,12 @@ def write_store(files: Iterable[Path | str], version: str, folder: Path,
     try:
         if base is None:
             graphs, quads = _load(files, staging / DATA, None)
+            _write_page_index(staging, version)
         else:
             _linked_copy(base.folder / DATA, staging / DATA)
             added = [name for name in files if name not in base.files]
             graphs, quads = _load(added, staging / DATA, dict(base.graphs))
-        _write_page_index(staging, version)
+            _write_page_index(staging, version, base.folder, added)
         meta = {"format": STORE_FORMAT, "version": version, "quads": quads,
                 "graphs": [list(pair) for pair in graphs], "files": files,
                 "stamps": [list(stamp) for stamp in _stamps(files)]}
@@ -160,11 +161,18 @@ def write_store(files: Iterable[Path | str], version: str, folder: Path,
     return read_info(folder, version)
 
 
-def _write_page_index(folder: Path, version: str) -> None:
-    """Write the search page's index (graph/page_index.py) of the store in `folder`."""
+def _write_page_index(folder: Path, version: str, base: Path | None = None,
+                      added: list[str] | None = None) -> None:
+    """Write the pages' kept answers (graph/page_index.py) of the store in `folder`: from
+    the file of the `base` store's plus the `added` files' answers when it has one."""
     store = ox.Store.read_only(str(folder / DATA))
+    start = page_index.index_path(base) if base is not None else None
     try:
-        page_index.write_index(store, page_index.index_path(folder), version)
+        if start is not None and start.is_file():
+            page_index.write_index(store, page_index.index_path(folder), version, start,
+                                   added or [])
+        else:
+            page_index.write_index(store, page_index.index_path(folder), version)
     finally:
         del store
 

@@ -9,7 +9,9 @@ run the queries instead (a warning in its log, the same answers and pages, no tr
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from collections import Counter
+from contextlib import closing
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -49,12 +51,27 @@ def index_rows(index: page_index.PageIndex, q: str) -> Counter:
 @pytest.fixture(scope="module")
 def served(jp_xs_build):  # noqa: F811
     """The store napgraph serves for Japan + Sampleland, and its index, both as written by
-    `napgraph import`."""
+    `napgraph import` (from Japan's store and index, adding Sampleland's)."""
     info = served_store.make_build_store(jp_xs_build)
     store, _ = served_store.open_read_only(info.folder, info.version)
     index = page_index.PageIndex(page_index.index_path(info.folder), info.version)
     yield store, index
     del store
+
+
+def test_an_import_adds_to_the_index_what_a_whole_rewrite_holds(served, tmp_path):
+    """The index an import wrote (Japan's, plus Sampleland's answers) holds the rows of one
+    written from the whole store."""
+    store, index = served
+    whole = tmp_path / page_index.FILE
+    page_index.write_index(store, whole, "v")
+    tables = ("SELECT resource, rank, property, text FROM texts",
+              "SELECT resource, label, label_key, type, type_label FROM about",
+              "SELECT query, x, row FROM answers", "SELECT folded FROM words")
+    for sql in tables:
+        with closing(sqlite3.connect(whole)) as a, closing(sqlite3.connect(index.path)) as b:
+            assert Counter(b.execute(sql).fetchall()) == Counter(a.execute(sql).fetchall())
+    assert "xs/" in str(index.find("Sampleland").rows)  # the import's own rows are there
 
 
 @pytest.mark.parametrize("q", TEXTS, ids=range(len(TEXTS)))
