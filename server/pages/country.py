@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 
 from flask import request
 
-from ..backends.rows import Row
+from ..backends.rows import Row, Value
 from .charts import ProcessAttendance, principle_coverage, principles
 from .common import PageContext, text
 from .paging import Page, page_number, page_of
+from .terms import NAP, PROV
 
 PERSONS = "persons"  # the group of actors without an org:classification
 
@@ -38,7 +39,7 @@ def render(page: PageContext) -> str:
     every = site.select("country-page-matrix", x=iri)
     groups, roles, rows_page = matrix(every, page_number(request.args),
                                       site.settings["PAGE_SIZE"])
-    counts = next(iter(site.select("country-page-counts", x=iri)), {})
+    counts = country_counts(site.select("country-page-counts", x=iri))
     country = {"iri": iri, "label": page.statements.label or iri}
     covered = {iri: {row["principle"].value: text(row, "consultations")
                      for row in site.select("country-page-principles", x=iri)}}
@@ -49,6 +50,24 @@ def render(page: PageContext) -> str:
         process=ProcessAttendance.from_rows(site.select("country-page-attendance", x=iri)),
         coverage=principle_coverage([country], covered), countries=[country],
         principle_columns=principles(), principles=covered)
+
+
+# The figures the page shows: (name, class or property, the partition's number).
+COUNTS = (("consultations", NAP.Consultation, "entities"), ("actors", PROV.agent, "objects"),
+          ("participations", PROV.agent, "triples"),
+          ("contributions", NAP.Contribution, "entities"),
+          ("points", NAP.DiscussionPoint, "entities"), ("instruments", NAP.Instrument, "entities"))
+
+
+def country_counts(rows: list[Row]) -> dict[str, Value]:
+    """The page's figures from the partitions of the country's summary (absent: none)."""
+    found = {}
+    for row in rows:
+        term = row.get("class") or row.get("property")
+        for name, iri, number in COUNTS:
+            if term is not None and term.value == str(iri) and number in row:
+                found[name] = row[number]
+    return found
 
 
 def group_sizes(rows: list[Row]) -> dict[str, int]:
