@@ -11,7 +11,8 @@ Layout, beside the releases of a build folder:
 
     build/stores/<version[:16]>/data/        the RocksDB folder
                                 store.json   version, named graph sizes, quad count
-                                pages.sqlite  the search page's index (page_index.py)
+                                pages.sqlite  answers kept for pages: search's index,
+                                             concept facts (page_index.py)
 
 A store is written into a `.staging-*` folder and renamed into place, so a reader sees a
 whole store or none; two writers of the same version are harmless (the second rename loses
@@ -259,7 +260,7 @@ def make_build_store(build_dir: Path) -> StoreInfo:
     if (folder / META).is_file():
         info = read_info(folder, version)
         if not page_index.index_path(folder).is_file():  # a store written before it
-            log.info("writing the search index of %s", folder)
+            log.info("writing the pages' kept answers of %s", folder)
             _write_page_index(folder, version)
     else:
         info = write_build_store(build_dir, files, version)

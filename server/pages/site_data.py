@@ -138,7 +138,9 @@ class Site:
         written before them, an unreadable file: logged once): pages then run their queries."""
         key = ("page-index", self.version)
         if key not in self.extras:
-            self.extras[key] = self._open_page_index() or NO_INDEX
+            opened = self._open_page_index() or NO_INDEX
+            self.extras = {k: v for k, v in self.extras.items() if k[:1] != ("page-index",)}
+            self.extras[key] = opened
         found = self.extras[key]
         return None if found is NO_INDEX else found
 
