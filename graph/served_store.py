@@ -145,7 +145,7 @@ def write_store(files: Iterable[Path | str], version: str, folder: Path,
             _linked_copy(base.folder / DATA, staging / DATA)
             added = [name for name in files if name not in base.files]
             graphs, quads = _load(added, staging / DATA, dict(base.graphs))
-            _write_page_index(staging, version, base.folder, added)
+            _write_page_index(staging, version, base, added)
         meta = {"format": STORE_FORMAT, "version": version, "quads": quads,
                 "graphs": [list(pair) for pair in graphs], "files": files,
                 "stamps": [list(stamp) for stamp in _stamps(files)]}
@@ -162,20 +162,29 @@ def write_store(files: Iterable[Path | str], version: str, folder: Path,
     return read_info(folder, version)
 
 
-def _write_page_index(folder: Path, version: str, base: Path | None = None,
+def _write_page_index(folder: Path, version: str, base: StoreInfo | None = None,
                       added: list[str] | None = None) -> None:
-    """Write the pages' kept answers (graph/page_index.py) of the store in `folder`: from
-    the file of the `base` store's plus the `added` files' answers when it has one."""
+    """Write the pages' kept answers (graph/page_index.py) of the store in `folder`: the
+    `base` store's plus the `added` files' answers when its file is whole and current."""
     store = ox.Store.read_only(str(folder / DATA))
-    start = page_index.index_path(base) if base is not None else None
+    start = page_index.index_path(base.folder) if base is not None else None
     try:
-        if start is not None and start.is_file():
+        if start is not None and base is not None and _readable(start, base.version):
             page_index.write_index(store, page_index.index_path(folder), version, start,
                                    added or [])
         else:
             page_index.write_index(store, page_index.index_path(folder), version)
     finally:
         del store
+
+
+def _readable(path: Path, version: str) -> bool:
+    """Whether `path` is a page index of dataset `version` in the current format."""
+    try:
+        page_index.PageIndex(path, version)
+    except page_index.PageIndexError:
+        return False
+    return True
 
 
 def _stamps(files: Iterable[str]) -> tuple[tuple[int, int], ...] | None:
