@@ -105,6 +105,17 @@ def test_concept_facts_kept_for_every_topic(served):
         assert kept == asked, topic
 
 
+def test_home_countries_kept_for_the_catalog(served):
+    """The catalogue's rows (Japan and Sampleland), kept, are the query's rows."""
+    store, index = served
+    catalog = "https://w3id.org/napgraph/dataset"
+    query = canned.load_query(page_query_file("home-countries"))
+    kept = read_rows(index.kept("home-countries", catalog))
+    asked = read_rows(ox_json(canned.run(store, query, {"x": catalog})))
+    assert len(kept) == 2
+    assert sorted(map(str, kept)) == sorted(map(str, asked))
+
+
 def ox_json(solutions) -> bytes:
     return solutions.serialize(format=ox.QueryResultsFormat.JSON)
 
@@ -165,7 +176,7 @@ def test_damaged_index_falls_back_to_the_query(build_dir, site_server, tmp_path,
             assert _bindings(fallback) == _bindings(indexed) != Counter()
         page = requests.get(server.root + "/search", params={"q": "remedy"}, timeout=60)
         assert page.status_code == 200 and "remedy" in page.text.lower()
-        for path in ("/id/ungp/pillar/2", "/id/topic/human-rights-due-diligence"):
+        for path in ("/", "/id/ungp/pillar/2", "/id/topic/human-rights-due-diligence"):
             asked = requests.get(server.root + path, headers=HTML, timeout=60)
             kept = requests.get(site_server.root + path, headers=HTML, timeout=60)
             assert asked.status_code == kept.status_code == 200

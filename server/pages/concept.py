@@ -12,9 +12,7 @@ from dataclasses import dataclass, field
 
 from flask import request
 
-from napgraph.graph.page_index import PageIndexError
-
-from ..backends.rows import Row, read_rows
+from ..backends.rows import Row
 from .common import PageContext, text
 from .paging import page_number, page_of
 from .site_data import Site
@@ -89,23 +87,12 @@ def _facts(site: Site, iri: str) -> list[tuple[str, Row]]:
     facts read from the topic itself (concept-facts): a few small queries rather than one
     that reads the facts about every topic of every country."""
     topics = [row["topic"].value for row in site.select("concept-topics", x=iri)]
-    rows = [(topic, row) for topic in topics for row in _topic_facts(site, topic)
+    rows = [(topic, row) for topic in topics for row in site.kept("concept-facts", topic)
             if "kindLabel" in row and "topicLabel" in row]
     # The order of the one query these replace: by date, meeting, kind, fact, then topic.
     return sorted(rows, key=lambda pair: (pair[1]["date"].value, int(pair[1]["ordinal"].value),
                                           pair[1]["consultation"].value, pair[1]["kind"].value,
                                           pair[1]["fact"].value, pair[0]))
-
-
-def _topic_facts(site: Site, topic: str) -> list[Row]:
-    """concept-facts for one topic: kept with the store (graph/page_index.py), else asked."""
-    index = site.page_index()
-    if index is not None:
-        try:
-            return read_rows(index.kept("concept-facts", topic))
-        except PageIndexError as error:
-            site.page_index_failed(error)
-    return site.select("concept-facts", x=topic)
 
 
 def _meetings(rows: list[tuple[str, Row]]) -> list[Meeting]:

@@ -35,6 +35,7 @@ from ..http import formats as fmt
 from ..http.cache import Answer
 from ..http.errors import BadParameter
 from ..http.responses import link_header
+from .common import text
 from .paging import page_number, page_of
 from .search import group_results, search_body, search_rows
 from .site_data import current_site, serve_cached
@@ -71,7 +72,10 @@ def home() -> Response:
     number = page_number(request.args)
 
     def build() -> Answer:
-        every = site.select("home-countries", x=catalog)
+        # home-countries' order: by English name (lower case), then IRI.
+        every = sorted(site.kept("home-countries", catalog),
+                       key=lambda row: ((text(row, "countryLabel") or "").lower(),
+                                        row["country"].value))
         countries, page = page_of(every, number, site.settings["PAGE_SIZE"])
         # Each country's dataset on its page; datasets of no listed country on the first.
         shown = {row["dataset"].value for row in countries}

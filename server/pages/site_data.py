@@ -132,6 +132,18 @@ class Site:
         media_types = MediaTypes(select=None, ask=None, graph=media_type)
         return self.run(name, media_types, bindings).body
 
+    def kept(self, name: str, x: str) -> list[Row]:
+        """Page query `name`'s rows for `x`: kept with the store (graph/page_index.py KEPT),
+        else asked. Kept rows come in the query's order per release (each import's after
+        the build's): a page that shows them in order sorts them."""
+        index = self.page_index()
+        if index is not None:
+            try:
+                return read_rows(index.kept(name, x))
+            except PageIndexError as error:
+                self.page_index_failed(error)
+        return self.select(name, x=x)
+
     def page_index(self) -> PageIndex | None:
         """The answers kept with the served version's store (graph/page_index.py), opened
         once per version; None when there are none (a remote store, DATA_FILES, a store
