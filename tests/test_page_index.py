@@ -174,6 +174,12 @@ def test_damaged_index_falls_back_to_the_query(build_dir, site_server, tmp_path,
             indexed = requests.get(site_server.root + "/search", params=params, timeout=60)
             assert fallback.status_code == indexed.status_code == 200
             assert _bindings(fallback) == _bindings(indexed) != Counter()
+            for table in ("csv", "tsv"):  # the other formats: the same lines (ties: any order)
+                params["format"] = table
+                fallback, indexed = (requests.get(root + "/search", params=params, timeout=60)
+                                     for root in (server.root, site_server.root))
+                assert fallback.headers["Content-Type"] == indexed.headers["Content-Type"]
+                assert sorted(fallback.text.splitlines()) == sorted(indexed.text.splitlines())
         page = requests.get(server.root + "/search", params={"q": "remedy"}, timeout=60)
         assert page.status_code == 200 and "remedy" in page.text.lower()
         for path in ("/", "/id/ungp/pillar/2", "/id/topic/human-rights-due-diligence"):
