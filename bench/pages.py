@@ -194,6 +194,9 @@ def main(argv: list[str] | None = None) -> int:
     srv.install_signal_handlers()
     build_dir = (options.build.resolve() if options.build
                  else fixture(options.workdir, options.countries))
+    # A build made before the pages' kept answers (graph/page_index.py) gets them now.
+    from napgraph.graph.served_store import make_build_store
+    make_build_store(build_dir)
     if options.make_fixture:
         return 0
     files = served_files(build_dir)

@@ -23,3 +23,9 @@ def data_dir() -> Path:
 def queries_dir() -> Path:
     """The folder of canned SPARQL queries (`*.rq`)."""
     return ROOT / "queries"
+
+
+def page_query_file(name: str) -> Path:
+    """The page query `name` (server/pages/queries/{name}.rq): read by the pages, and by
+    graph/page_index.py for the answers it keeps with each store (search, concept-facts)."""
+    return ROOT / "server" / "pages" / "queries" / f"{name}.rq"

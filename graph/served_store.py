@@ -11,6 +11,8 @@ Layout, beside the releases of a build folder:
 
     build/stores/<version[:16]>/data/        the RocksDB folder
                                 store.json   version, named graph sizes, quad count
+                                pages.sqlite  answers kept for pages: search's index,
+                                             concept facts (page_index.py)
 
 A store is written into a `.staging-*` folder and renamed into place, so a reader sees a
 whole store or none; two writers of the same version are harmless (the second rename loses
@@ -31,6 +33,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from napgraph.graph import page_index
 from napgraph.graph.rdf_files import LOADABLE, format_of
 
 log = logging.getLogger(__name__)
@@ -137,10 +140,12 @@ def write_store(files: Iterable[Path | str], version: str, folder: Path,
     try:
         if base is None:
             graphs, quads = _load(files, staging / DATA, None)
+            _write_page_index(staging, version)
         else:
             _linked_copy(base.folder / DATA, staging / DATA)
             added = [name for name in files if name not in base.files]
             graphs, quads = _load(added, staging / DATA, dict(base.graphs))
+            _write_page_index(staging, version, base, added)
         meta = {"format": STORE_FORMAT, "version": version, "quads": quads,
                 "graphs": [list(pair) for pair in graphs], "files": files,
                 "stamps": [list(stamp) for stamp in _stamps(files)]}
@@ -155,6 +160,31 @@ def write_store(files: Iterable[Path | str], version: str, folder: Path,
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return read_info(folder, version)
+
+
+def _write_page_index(folder: Path, version: str, base: StoreInfo | None = None,
+                      added: list[str] | None = None) -> None:
+    """Write the pages' kept answers (graph/page_index.py) of the store in `folder`: the
+    `base` store's plus the `added` files' answers when its file is whole and current."""
+    store = ox.Store.read_only(str(folder / DATA))
+    start = page_index.index_path(base.folder) if base is not None else None
+    try:
+        if start is not None and base is not None and _readable(start, base.version):
+            page_index.write_index(store, page_index.index_path(folder), version, start,
+                                   added or [])
+        else:
+            page_index.write_index(store, page_index.index_path(folder), version)
+    finally:
+        del store
+
+
+def _readable(path: Path, version: str) -> bool:
+    """Whether `path` is a page index of dataset `version` in the current format."""
+    try:
+        page_index.PageIndex(path, version)
+    except page_index.PageIndexError:
+        return False
+    return True
 
 
 def _stamps(files: Iterable[str]) -> tuple[tuple[int, int], ...] | None:
@@ -238,6 +268,9 @@ def make_build_store(build_dir: Path) -> StoreInfo:
     folder = store_folder(build_dir, version)
     if (folder / META).is_file():
         info = read_info(folder, version)
+        if not page_index.index_path(folder).is_file():  # a store written before it
+            log.info("writing the pages' kept answers of %s", folder)
+            _write_page_index(folder, version)
     else:
         info = write_build_store(build_dir, files, version)
     prune(build_dir / STORES, keep=folder.name)

@@ -52,10 +52,9 @@ QUERIES = canned.load_queries(PAGE_QUERIES)
 PAGE_CLASSES = {"schemes": SKOS.ConceptScheme}
 # Known exceptions, asserted unbound so the list cannot go stale. search: not a resource's
 # page; a text search reads every label (no full-text index), bounded by LIMIT and the query
-# time limit. concept-facts: the forms that bind it (optional property paths) get no answer
-# from Virtuoso 7 (tests/test_site_remote.py), so its UNIONs stay and are joined by hash: the
-# facts about every topic of every country are read (issue 14, left open).
-UNBOUND_BY_DESIGN = {"search", "concept-facts"}
+# time limit; the embedded store's pages read a full-text index instead (page_index.py),
+# the query stays for a remote store.
+UNBOUND_BY_DESIGN = {"search"}
 SIMPLE = {"BGP", "Filter", "Extend", "LeftJoin", "Union", "values", "ToMultiSet"}
 
 

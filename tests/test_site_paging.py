@@ -116,3 +116,77 @@ def test_pages_of_a_concept_are_cached_apart(server):
     second = get(server, "/id/ungp/principle/17?page=2")
     assert first.headers["ETag"] != second.headers["ETag"]
     assert first.text != second.text
+
+
+# --- the other long lists: PAGE_SIZE (1) attendees, mentions or consultations a page -------
+
+BASE = "https://w3id.org/napgraph/"
+
+
+def matrix_cells(page) -> list[dict]:
+    return [attrs for attrs in page.find("td") if "cell" in attrs.get("class", "").split()]
+
+
+@pytest.mark.parametrize("number, prev, next_", [
+    (1, [], ["?page=2#attendance-heading"]),
+    (2, ["?page=1#attendance-heading"], ["?page=3#attendance-heading"]),
+    (33, ["?page=32#attendance-heading"], []),
+])
+def test_the_attendance_matrix_shows_its_attendees_in_pages(server, number, prev, next_):
+    """Japan's 33 attendees, one a page; each row keeps its ten consultations' cells."""
+    response = get(server, f"/id/country/jp?page={number}")
+    assert response.status_code == 200
+    page = parse_html(response.text)
+    assert len(matrix_cells(page)) == 10
+    assert f"Attendees {number}–{number} of 33 on this page." in " ".join(response.text.split())
+    assert links(page, "prev") == prev
+    assert links(page, "next") == next_
+
+
+@pytest.mark.parametrize("path, pages", [
+    ("/id/intl/instrument/ungps", 2),
+    ("/id/jp/org/government-of-japan", 3),
+])
+def test_mentions_come_in_pages(server, path, pages):
+    """An instrument's or actor's mentions, one mentioning fact a page (with its quotes),
+    each page linked to the next, none past the last."""
+    facts = set()
+    for number in range(1, pages + 1):
+        response = get(server, f"{path}?page={number}")
+        assert response.status_code == 200
+        page = parse_html(response.text)
+        listed = response.text.split('<ol class="mentions">')[1].split("</ol>")[0]
+        heads = listed.split('<p class="fact-head">')[1:]
+        assert len(heads) == 1 and '<blockquote class="mention"' in listed
+        facts.add(heads[0].split("</p>")[0])
+        assert links(page, "next") == ([f"?page={number + 1}#mentions-heading"]
+                                       if number < pages else [])
+    assert len(facts) == pages  # a different fact on each page
+    assert get(server, f"{path}?page={pages + 1}").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/id/country/jp", "/id/intl/instrument/ungps",
+                                  "/id/jp/org/government-of-japan"])
+@pytest.mark.parametrize("query, status", [("?page=999", 404), ("?page=0", 400),
+                                           ("?page=x", 400)])
+def test_a_list_page_that_is_not_there_is_refused(server, path, query, status):
+    response = get(server, path + query)
+    assert response.status_code == status
+    assert "Traceback" not in response.text
+
+
+@pytest.mark.parametrize("actor, own, other", [
+    (None, "/id/jp/org/", "/id/s0001/"),
+    (BASE + "id/s0001/org/org-1", "/id/s0001/org/", "/id/jp/"),
+])
+def test_a_canned_form_offers_the_actors_of_the_chosen_actors_country(server, actor, own,
+                                                                       other):
+    """The actor picker lists the chosen actor's country's actors (the default's: Japan's,
+    with the international bodies and persons its record names), not every country's."""
+    params = {"actor": actor} if actor else {}
+    response = requests.get(server.root + "/queries/actor-meetings", params=params,
+                            headers={"Accept": "text/html"}, timeout=60)
+    assert response.status_code == 200
+    options = [attrs["value"] for attrs in parse_html(response.text).find("option")]
+    assert len([value for value in options if value.startswith(BASE + own[1:])]) > 5
+    assert not any(other in value for value in options)

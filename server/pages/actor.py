@@ -11,8 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask import request
+
 from ..backends.rows import Row
 from .common import PageContext, Quote, quote_of, text
+from .paging import page_number, page_of
 from .terms import FOAF, ORG, OWL, RDFS, SDO, SKOS
 
 EXTERNAL = (OWL.sameAs, SKOS.exactMatch, FOAF.page, SDO.url)
@@ -54,6 +57,8 @@ def render(page: PageContext) -> str:
     """Render the page of the actor `page.iri`."""
     site, iri, statements = page.site, page.iri, page.statements
     timelines = _meetings(site.select("actor-meetings", x=iri))
+    mentions_page = page_of(mentions(site.select("mentions", x=iri)), page_number(request.args),
+                            site.settings["PAGE_SIZE"])
     attended = sum(1 for meetings in timelines.values() for m in meetings if m.roles)
     return page.render(
         "actor.html", timelines=timelines, attended=attended,
@@ -63,7 +68,7 @@ def render(page: PageContext) -> str:
         structure=_structure(site.select("actor-organisation", x=iri)),
         contributions=_contributions(site.select("actor-contributions", x=iri)),
         group_contributions=site.select("actor-group-contributions", x=iri),
-        mentions=mentions(site.select("mentions", x=iri)),
+        mentions=mentions_page[0], mentions_page=mentions_page[1],
         external=[link for prop in EXTERNAL for link in statements.links(prop)],
         is_person=any(t.value.value == str(FOAF.Person) for t in statements.types))
 

@@ -13,6 +13,7 @@ import json
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
+import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, abort, render_template, request
 from werkzeug.datastructures import MultiDict
 
@@ -121,7 +122,7 @@ def _answer(query: canned.CannedQuery, chosen: fmt.Format, values: Mapping[str, 
                       bindings)
         table = {"turtle": result.body.decode("utf-8"), "truncated": result.truncated}
     body = render_template("query.html", query=query, values=values, table=table,
-                           alternates=alternates, error=None, choices=_choices(query),
+                           alternates=alternates, error=None, choices=_choices(query, values),
                            max_rows=site.settings["MAX_RESULT_ROWS"])
     return Answer(body.encode("utf-8"), fmt.HTML.content_type, None,
                   (("Link", link_header(alternates)),))
@@ -142,8 +143,10 @@ def _alternates(query: canned.CannedQuery, values: Mapping[str, str]) -> list[di
     return alternates
 
 
-def _choices(query: canned.CannedQuery) -> dict[str, list[tuple[str, str]]]:
-    """For each IRI parameter, the resources like its default to pick from: [(IRI, label)].
+def _choices(query: canned.CannedQuery, values: Mapping[str, str]
+             ) -> dict[str, list[tuple[str, str]]]:
+    """For each IRI parameter, the resources like its value (else its default) to pick
+    from: [(IRI, label)], those of the value's own country for a consultation or an actor.
 
     A parameter whose default has no such kind (an endpoint, say) gets none: a text box.
     """
@@ -151,11 +154,19 @@ def _choices(query: canned.CannedQuery) -> dict[str, list[tuple[str, str]]]:
     found = {}
     for param in query.params:
         if param.type == "iri":
-            rows = site.select("param-choices", x=param.default)
+            rows = site.select("param-choices", x=_iri_or(values.get(param.name), param.default))
             if len(rows) > 1:
                 found[param.name] = [(row["choice"].value, text(row, "label")
                                       or row["choice"].value) for row in rows]
     return found
+
+
+def _iri_or(value: str | None, default: str) -> str:
+    """`value` if it is an IRI, else `default` (a form shown with an error may hold anything)."""
+    try:
+        return ox.NamedNode(value).value if value else default
+    except ValueError:
+        return default
 
 
 def _encode(params: MultiDict) -> str:
@@ -165,7 +176,8 @@ def _encode(params: MultiDict) -> str:
 def _form_with_error(query: canned.CannedQuery, values: Mapping[str, str],
                      message: str) -> Response:
     body = render_template("query.html", query=query, values=values, table=None,
-                           alternates=[], error=message, max_rows=0, choices=_choices(query))
+                           alternates=[], error=message, max_rows=0,
+                           choices=_choices(query, values))
     response = Response(body, status=400, mimetype="text/html")
     response.vary.add("Accept")
     return response

@@ -8,8 +8,11 @@ and the exact words with their offsets.
 
 from __future__ import annotations
 
+from flask import request
+
 from .actor import mentions
 from .common import PageContext
+from .paging import page_number, page_of
 from .terms import ELI, FOAF, RDFS, SDO
 
 
@@ -17,8 +20,10 @@ def render(page: PageContext) -> str:
     """Render the page of the law or instrument `page.iri`."""
     statements = page.statements
     found = mentions(page.site.select("mentions", x=page.iri))
+    # Every country's consultations may mention an international instrument: PAGE_SIZE a page.
+    shown, shown_page = page_of(found, page_number(request.args), page.site.settings["PAGE_SIZE"])
     return page.render(
-        "instrument.html", mentions=found,
+        "instrument.html", mentions=shown, mentions_page=shown_page,
         consultations=len({m.consultation for m in found if m.consultation}),
         law_number=statements.first(SDO.legislationIdentifier, None),
         egov_id=statements.first(ELI.id_local, None),

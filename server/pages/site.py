@@ -3,7 +3,8 @@
 The home page is the catalogue of countries: for each, its processes, consultations, dates,
 actors and UNGP coverage side by side, linked to its own page (pages/country.py), and the
 datasets the facts come from. Search looks for a
-text in labels and descriptions with a SPARQL CONTAINS, the text bound as a parameter.
+text in labels and descriptions (pages/search.py: the store's full-text index, or the search
+query with the text bound as a parameter).
 Downloads are the build's own files, by name from a list made at start-up, so no path can
 leave the build folder. Front-end packages are served from node_modules by an allow-list.
 """
@@ -12,11 +13,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
-import pyoxigraph as ox
 from flask import (
     Blueprint,
     Flask,
@@ -31,7 +30,6 @@ from napgraph.graph import iris, rdf_files
 from napgraph.graph.loaded import GRAPH_FILE, imported_countries
 from napgraph.graph.paths import ROOT
 
-from ..backends.rows import Row
 from ..backends.store import MediaTypes
 from ..http import formats as fmt
 from ..http.cache import Answer
@@ -39,8 +37,8 @@ from ..http.errors import BadParameter
 from ..http.responses import link_header
 from .common import text
 from .paging import page_number, page_of
+from .search import group_results, search_body, search_rows
 from .site_data import current_site, serve_cached
-from .terms import NAP
 
 bp = Blueprint("site", __name__)
 VENDOR_DIR = ROOT / "node_modules"
@@ -74,7 +72,10 @@ def home() -> Response:
     number = page_number(request.args)
 
     def build() -> Answer:
-        every = site.select("home-countries", x=catalog)
+        # home-countries' order: by English name (lower case), then IRI.
+        every = sorted(site.kept("home-countries", catalog),
+                       key=lambda row: ((text(row, "countryLabel") or "").lower(),
+                                        row["country"].value))
         countries, page = page_of(every, number, site.settings["PAGE_SIZE"])
         # Each country's dataset on its page; datasets of no listed country on the first.
         shown = {row["dataset"].value for row in countries}
@@ -123,9 +124,9 @@ def search() -> Response:
         if chosen is not fmt.HTML:
             if not query:
                 raise BadParameter("give the text to look for as q=")
-            result = site.run("search", _media_types(chosen), {"q": ox.Literal(query)})
-            return Answer(result.body, chosen.content_type, None)
-        results = _group_results(site.select("search", q=ox.Literal(query))) if query else []
+            return Answer(search_body(site, query, chosen.media_type), chosen.content_type,
+                          None)
+        results = group_results(search_rows(site, query)) if query else []
         body = _render("search.html", alternates, search_query=query, results=results)
         return Answer(body, fmt.HTML.content_type, None, (("Link", link_header(alternates)),)
                       if alternates else ())
@@ -133,63 +134,8 @@ def search() -> Response:
     return serve_cached(("search", query, chosen.key), build, vary)
 
 
-def _media_types(chosen: fmt.Format) -> MediaTypes:
-    return MediaTypes(select=chosen.media_type, ask=None, graph=None)
-
-
 def _query_string(**params: str) -> str:
     return urlencode(params)
-
-
-# Search results come in three tiers: things (actors, topics, laws, consultations) first,
-# then what was said (contributions, discussion points), then the parts of those.
-PART_TYPES = frozenset({NAP.ContributionItem, NAP.Participation, NAP.PrincipleAlignment})
-SAID_TYPES = frozenset({NAP.Contribution, NAP.Report, NAP.Presentation, NAP.Statement,
-                        NAP.DiscussionPoint})
-
-
-@dataclass
-class SearchResult:
-    iri: str
-    label: str
-    rank: int = 1  # 0: a label or name matched; 1: only a text
-    tier: int = 0
-    types: list[str] = field(default_factory=list)
-    matches: list[tuple[str, str, str]] = field(default_factory=list)  # before, match, after
-
-
-def _group_results(rows: list[Row], context: int = 80) -> list[SearchResult]:
-    """One result per resource, things before statements before parts, best matches first."""
-    found: dict[str, SearchResult] = {}
-    for row in rows:
-        iri = row["resource"].value
-        result = found.setdefault(iri, SearchResult(iri, text(row, "label") or iri))
-        result.rank = min(result.rank, int(row["rank"].value))
-        kind = text(row, "typeLabel")
-        if kind and kind not in result.types:
-            result.types.append(kind)
-        type_iri = text(row, "type")
-        tier = 2 if type_iri in PART_TYPES else 1 if type_iri in SAID_TYPES else 0
-        result.tier = max(result.tier, tier)
-        snippet = _snippet(row["text"].value, row["q"].value, context)
-        if snippet not in result.matches and len(result.matches) < 3:
-            result.matches.append(snippet)
-    for result in found.values():
-        result.types.sort()  # the engine gives types in no set order
-    return sorted(found.values(), key=lambda r: (r.tier, r.rank, len(r.label), r.label.lower(),
-                                                 r.iri))
-
-
-def _snippet(value: str, query: str, context: int) -> tuple[str, str, str]:
-    """Split `value` around the first case-insensitive match of `query`, trimmed to context."""
-    start = value.lower().find(query.lower())
-    if start < 0:
-        return (value[: 2 * context], "", "")
-    end = start + len(query)
-    before = value[max(0, start - context):start]
-    after = value[end:end + context]
-    return (("…" if start > context else "") + before, value[start:end],
-            after + ("…" if end + context < len(value) else ""))
 
 
 @bp.route("/.well-known/void")

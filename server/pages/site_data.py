@@ -15,6 +15,7 @@ templates mention it.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,8 +24,9 @@ from typing import Any
 import pyoxigraph as ox
 from flask import Flask, Response, current_app, request
 
-from napgraph.graph import canned, iris
+from napgraph.graph import canned, iris, served_store
 from napgraph.graph.loaded import is_country, read_manifest
+from napgraph.graph.page_index import PageIndex, PageIndexError, index_path
 
 from ..backends.rows import Row, read_rows
 from ..backends.store import Backend, MediaTypes, QueryResult
@@ -37,6 +39,8 @@ EXTENSION = "napgraph.site"
 PAGE_QUERIES = Path(__file__).parent / "queries"
 SPACE = "space"  # /space/{cc}/… : pages of a country's IRIs under its own base
 SELECT_JSON = MediaTypes(select=fmt.JSON.media_type, ask=fmt.JSON.media_type, graph=None)
+NO_INDEX = object()  # Site.extras: this version has no usable page index
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -127,6 +131,50 @@ class Site:
         """Run a CONSTRUCT page query and return its triples serialized as `media_type`."""
         media_types = MediaTypes(select=None, ask=None, graph=media_type)
         return self.run(name, media_types, bindings).body
+
+    def kept(self, name: str, x: str) -> list[Row]:
+        """Page query `name`'s rows for `x`: kept with the store (graph/page_index.py KEPT),
+        else asked. Kept rows come in the query's order per release (each import's after
+        the build's): a page that shows them in order sorts them."""
+        index = self.page_index()
+        if index is not None:
+            try:
+                return read_rows(index.kept(name, x))
+            except PageIndexError as error:
+                self.page_index_failed(error)
+        return self.select(name, x=x)
+
+    def page_index(self) -> PageIndex | None:
+        """The answers kept with the served version's store (graph/page_index.py), opened
+        once per version; None when there are none (a remote store, DATA_FILES, a store
+        written before them, an unreadable file: logged once): pages then run their queries."""
+        key = ("page-index", self.version)
+        if key not in self.extras:
+            opened = self._open_page_index() or NO_INDEX
+            self.extras = {k: v for k, v in self.extras.items() if k[:1] != ("page-index",)}
+            self.extras[key] = opened
+        found = self.extras[key]
+        return None if found is NO_INDEX else found
+
+    def page_index_failed(self, error: PageIndexError) -> None:
+        """Stop reading a page index that failed (logged): pages run their queries."""
+        log.warning("%s; pages run their queries meanwhile", error)
+        self.extras[("page-index", self.version)] = NO_INDEX
+
+    def _open_page_index(self) -> PageIndex | None:
+        if self.settings["STORE_URL"] or self.settings["DATA_FILES"]:
+            return None
+        folder = served_store.store_folder(Path(self.settings["BUILD_DIR"]), self.version)
+        path = index_path(folder)
+        if not path.is_file():
+            log.warning("%s: missing; pages run their queries instead (slower at scale; "
+                        "napgraph build or import writes it)", path)
+            return None
+        try:
+            return PageIndex(path, self.version)
+        except PageIndexError as error:
+            log.warning("%s; pages run their queries instead", error)
+            return None
 
     def url_for_iri(self, iri: str) -> str:
         """The URL to link for `iri`: a local path below the base or below a country's own

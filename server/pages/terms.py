@@ -38,7 +38,7 @@ DCTERMS = Vocabulary("http://purl.org/dc/terms/", "title description")
 FOAF = Vocabulary("http://xmlns.com/foaf/0.1/", "Person Organization name page")
 ORG = Vocabulary("http://www.w3.org/ns/org#",
                  "Organization FormalOrganization OrganizationalUnit classification")
-PROV = Vocabulary("http://www.w3.org/ns/prov#", "Agent")
+PROV = Vocabulary("http://www.w3.org/ns/prov#", "Agent agent")
 SDO = Vocabulary("https://schema.org/",
                  "jobTitle url legislationIdentifier legislationJurisdiction")
 ELI = Vocabulary("http://data.europa.eu/eli/ontology#", "id_local jurisdiction")
