@@ -17,11 +17,15 @@ Tables: `texts` (one row per resource, property and text, with the query's rank)
 label rows, as the query's OPTIONALs give them).
 
 **Kept answers** (KEPT): a page query's answer for every resource at once (the query run
-with `x` unbound), in `answers` by query and `x`, each row as a SPARQL JSON binding. A
-concept's page asks `concept-facts` once per topic; at 10^6 quads a pillar's 16 topics have
-4,000 facts, each a dozen lookups in the union of graphs (over 1 s); kept, they are one read.
+with `x` unbound), in `answers` by query and `x`, each row as a SPARQL JSON binding.
 The home page's catalogue (`home-countries`, one row per country from its summary) took
 250 ms at 10^6 quads, most of it counting each country's principles.
+
+**Concept facts** (`facts`): `concept-facts`' answer for every topic, each row with the
+columns a concept's page sorts, groups and counts by. A pillar gathers 16 topics: 4,000
+facts at 10^6 quads (a dozen lookups each in the union of graphs: over 1 s asked), 40,000 at
+10^7 (2.3 s to read and sort them all, kept as JSON); the page shows one page of meetings,
+so SQLite counts them and reads only that page's rows (`concept_facts`).
 
 `meta` holds the format, the dataset version, and each query's variables (and search's LIMIT).
 """
@@ -46,8 +50,9 @@ from napgraph.graph.paths import page_query_file
 from napgraph.graph.rdf_files import LOADABLE, format_of
 
 FILE = "pages.sqlite"
-FORMAT = "napgraph-pages-1"  # change when the tables change
-KEPT = ("concept-facts", "home-countries")  # page queries whose answer for every `x` is kept
+FORMAT = "napgraph-pages-2"  # change when the tables change
+KEPT = ("home-countries",)  # page queries whose answer for every `x` is kept in `answers`
+FACTS = "concept-facts"  # the page query whose answer for every topic is kept in `facts`
 SHARED_GRAPHS = ("/graph/ontology", "/graph/schemes")  # what an import's answers lean on
 # British spellings folded to American ones, in this order, so "labour" finds "labor" and
 # the other way round. search.rq spells the same rule in SPARQL (REPLACE) for a remote store;
@@ -123,6 +128,7 @@ def write_index(store: ox.Store, path: Path, version: str, base: Path | None = N
             count = _fill(db, solutions, skip_known=base is not None)
             for name in KEPT:
                 _keep(db, source, name, base is None)
+            _keep_facts(db, source, base is None)
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     finally:
@@ -142,6 +148,9 @@ def _create(db: sqlite3.Connection, names: list[str], limit: int, version: str) 
             type TEXT NOT NULL, type_label TEXT NOT NULL,
             UNIQUE(resource, label, type, type_label));
         CREATE TABLE answers(query TEXT NOT NULL, x TEXT NOT NULL, row TEXT NOT NULL);
+        CREATE TABLE facts(topic TEXT NOT NULL, date TEXT NOT NULL, ordinal INTEGER NOT NULL,
+            consultation TEXT NOT NULL, kind TEXT NOT NULL, fact TEXT NOT NULL,
+            labelled INTEGER NOT NULL, row TEXT NOT NULL);
     """)
     db.executemany("INSERT INTO meta VALUES (?, ?)", [
         ("format", FORMAT), ("version", version), ("variables", json.dumps(names)),
@@ -210,6 +219,25 @@ def _keep(db: sqlite3.Connection, store: ox.Store, name: str, new: bool) -> None
     db.execute("CREATE INDEX IF NOT EXISTS answers_x ON answers(query, x)")
 
 
+def _keep_facts(db: sqlite3.Connection, store: ox.Store, new: bool) -> None:
+    """Keep concept-facts' answer for every topic in `facts` (added to a copied file's), each
+    row with its sort columns and whether it has the labels a page needs (kind and topic)."""
+    solutions = store.query(canned.load_query(page_query_file(FACTS)).text,
+                            use_default_graph_as_union=True)
+    names = [variable.value for variable in solutions.variables]
+    if new:
+        db.execute("INSERT INTO meta VALUES (?, ?)", (f"variables:{FACTS}", json.dumps(names)))
+    db.executemany("INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (
+        (row["x"].value, row["date"].value, int(row["ordinal"].value),
+         row["consultation"].value, row["kind"].value, row["fact"].value,
+         row["kindLabel"] is not None and row["topicLabel"] is not None,
+         json.dumps({key: _json_term(row[key]) for key in names if row[key] is not None},
+                    ensure_ascii=False))
+        for row in solutions if row["x"] is not None))
+    db.execute("CREATE INDEX IF NOT EXISTS facts_order "
+               "ON facts(topic, date, ordinal, consultation, kind, fact)")
+
+
 def _json_term(term: ox.NamedNode | ox.Literal | ox.BlankNode) -> dict[str, str]:
     """`term` as a SPARQL 1.1 JSON results binding."""
     if isinstance(term, ox.NamedNode):
@@ -242,6 +270,16 @@ class Found:
         lines = ["\t".join(f"?{name}" for name in self.variables)]
         lines += ["\t".join(row) for row in self.rows]
         return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+@dataclass(frozen=True)
+class FactsPage:
+    """One page of a concept's facts: how many meetings and facts in all, and the page's
+    rows as SPARQL 1.1 JSON results."""
+
+    meetings: int
+    facts: int
+    rows: bytes
 
 
 class PageIndex:
@@ -305,15 +343,44 @@ class PageIndex:
         results: in the query's order, each import's after the build's (pages sort them);
         raises PageIndexError if the file cannot be read."""
         with closing(self._connect()) as db:
-            names = self._read(db, "SELECT value FROM meta WHERE key = ?",
-                               (f"variables:{name}",))
+            head = self._variables(db, name)
             rows = self._read(db, "SELECT row FROM answers WHERE query = ? AND x = ? "
                               "ORDER BY rowid", (name, x))
+        return _results(head, rows)
+
+    def _variables(self, db: sqlite3.Connection, name: str) -> str:
+        """The variables of kept page query `name`, as a JSON list."""
+        names = self._read(db, "SELECT value FROM meta WHERE key = ?", (f"variables:{name}",))
         if not names:
             raise PageIndexError(f"{self.path}: holds no answers of {name}")
-        bindings = ",".join(row for (row,) in rows)  # each already a JSON binding
-        head = names[0][0]  # the variables, as a JSON list
-        return f'{{"head":{{"vars":{head}}},"results":{{"bindings":[{bindings}]}}}}'.encode()
+        return names[0][0]
+
+    def concept_facts(self, topics: list[str], offset: int, limit: int) -> FactsPage:
+        """The labelled concept-facts rows of any of `topics`, for the meetings (consultations)
+        `offset` to `offset + limit` in order of date, ordinal and IRI; raises PageIndexError
+        if the file cannot be read."""
+        among = f"topic IN ({','.join('?' * len(topics))}) AND labelled"
+        with closing(self._connect()) as db:
+            head = self._variables(db, FACTS)
+            (meetings, facts), = self._read(db, (
+                "SELECT count(DISTINCT consultation), count(*) FROM (SELECT DISTINCT "
+                f"consultation, fact FROM facts WHERE {among})"), tuple(topics))
+            shown = [name for (name,) in self._read(db, (
+                f"SELECT consultation FROM facts WHERE {among} GROUP BY consultation "
+                "ORDER BY min(date), min(ordinal), consultation LIMIT ? OFFSET ?"),
+                (*topics, limit, offset))]
+            rows = self._read(db, (
+                f"SELECT row FROM facts WHERE {among} AND consultation IN "
+                f"({','.join('?' * len(shown))}) "
+                "ORDER BY date, ordinal, consultation, kind, fact, topic"), (*topics, *shown))
+        return FactsPage(meetings, facts, _results(head, rows))
+
+
+def _results(head: str, rows: list[tuple]) -> bytes:
+    """SPARQL 1.1 JSON results of the variables `head` (a JSON list) and `rows`, each a
+    1-tuple of a JSON binding."""
+    bindings = ",".join(row for (row,) in rows)
+    return f'{{"head":{{"vars":{head}}},"results":{{"bindings":[{bindings}]}}}}'.encode()
 
 
 def index_path(store_folder: Path) -> Path:

@@ -268,7 +268,8 @@ def make_build_store(build_dir: Path) -> StoreInfo:
     folder = store_folder(build_dir, version)
     if (folder / META).is_file():
         info = read_info(folder, version)
-        if not page_index.index_path(folder).is_file():  # a store written before it
+        # A store written before its page index, or before the index's current format.
+        if not _readable(page_index.index_path(folder), version):
             log.info("writing the pages' kept answers of %s", folder)
             _write_page_index(folder, version)
     else:

@@ -49,9 +49,15 @@ def page_number(args: Mapping[str, str]) -> int:
     return int(value)
 
 
-def page_of(rows: Sequence[T], number: int, size: int) -> tuple[list[T], Page]:
-    """The rows of page `number` and where it sits; raises NotFound past the last page."""
-    page = Page(number, size, len(rows))
+def page_at(number: int, size: int, total: int) -> Page:
+    """Page `number` of a list of `total` rows; raises NotFound past the last page."""
+    page = Page(number, size, total)
     if number > page.pages:
         raise NotFound(f"there are {page.pages} pages")
+    return page
+
+
+def page_of(rows: Sequence[T], number: int, size: int) -> tuple[list[T], Page]:
+    """The rows of page `number` and where it sits; raises NotFound past the last page."""
+    page = page_at(number, size, len(rows))
     return list(rows[(number - 1) * size:number * size]), page
