@@ -38,7 +38,7 @@ import re
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -207,35 +207,36 @@ def _fill(db: sqlite3.Connection, solutions: ox.QuerySolutions, skip_known: bool
 def _keep(db: sqlite3.Connection, store: ox.Store, name: str, new: bool) -> None:
     """Keep page query `name`'s answer for every `x`: its rows, in its order, by `x` (added
     to a copied file's: an added country's facts come after, for the same `x`)."""
-    solutions = store.query(canned.load_query(page_query_file(name)).text,
-                            use_default_graph_as_union=True)
-    names = [variable.value for variable in solutions.variables]
-    if new:
-        db.execute("INSERT INTO meta VALUES (?, ?)", (f"variables:{name}", json.dumps(names)))
     db.executemany("INSERT INTO answers VALUES (?, ?, ?)", (
-        (name, row["x"].value, json.dumps({key: _json_term(row[key]) for key in names
-                                           if row[key] is not None}, ensure_ascii=False))
-        for row in solutions if row["x"] is not None))
+        (name, row["x"].value, binding) for row, binding in _answer(db, store, name, new)))
     db.execute("CREATE INDEX IF NOT EXISTS answers_x ON answers(query, x)")
 
 
 def _keep_facts(db: sqlite3.Connection, store: ox.Store, new: bool) -> None:
     """Keep concept-facts' answer for every topic in `facts` (added to a copied file's), each
     row with its sort columns and whether it has the labels a page needs (kind and topic)."""
-    solutions = store.query(canned.load_query(page_query_file(FACTS)).text,
-                            use_default_graph_as_union=True)
-    names = [variable.value for variable in solutions.variables]
-    if new:
-        db.execute("INSERT INTO meta VALUES (?, ?)", (f"variables:{FACTS}", json.dumps(names)))
     db.executemany("INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (
         (row["x"].value, row["date"].value, int(row["ordinal"].value),
          row["consultation"].value, row["kind"].value, row["fact"].value,
-         row["kindLabel"] is not None and row["topicLabel"] is not None,
-         json.dumps({key: _json_term(row[key]) for key in names if row[key] is not None},
-                    ensure_ascii=False))
-        for row in solutions if row["x"] is not None))
+         row["kindLabel"] is not None and row["topicLabel"] is not None, binding)
+        for row, binding in _answer(db, store, FACTS, new)))
     db.execute("CREATE INDEX IF NOT EXISTS facts_order "
                "ON facts(topic, date, ordinal, consultation, kind, fact)")
+
+
+def _answer(db: sqlite3.Connection, store: ox.Store, name: str, new: bool
+            ) -> Iterator[tuple[ox.QuerySolution, str]]:
+    """Page query `name`'s rows with `x` bound, run with `x` unbound, each with its SPARQL
+    JSON binding; in a `new` file, its variables are written in `meta` first."""
+    solutions = store.query(canned.load_query(page_query_file(name)).text,
+                            use_default_graph_as_union=True)
+    names = [variable.value for variable in solutions.variables]
+    if new:
+        db.execute("INSERT INTO meta VALUES (?, ?)", (f"variables:{name}", json.dumps(names)))
+    for row in solutions:
+        if row["x"] is not None:
+            yield row, json.dumps({key: _json_term(row[key]) for key in names
+                                   if row[key] is not None}, ensure_ascii=False)
 
 
 def _json_term(term: ox.NamedNode | ox.Literal | ox.BlankNode) -> dict[str, str]:

@@ -165,7 +165,7 @@ CASES = [pytest.param(name, id=name) for name in sorted(BINDINGS) if not name.st
 
 def test_every_page_query_has_a_case() -> None:
     """Each page query file is in the bindings table, so this test checks it."""
-    assert set(QUERIES) - set(BINDINGS) <= {"describe", "ontology-graph", "void"} | set()
+    assert set(QUERIES) - set(BINDINGS) <= {"describe", "describe-embedded", "ontology-graph", "void"} | set()
 
 
 @pytest.mark.parametrize("name", CASES)

@@ -43,10 +43,36 @@ class Property:
     iri: str
     label: str | None
     links: list[Link] = field(default_factory=list)
+    count: int | None = None  # how many values in all, when `links` may hold only some
+
+    @property
+    def total(self) -> int:
+        """How many values the property has (more than `links` when they are a part)."""
+        return max(self.count or 0, len(self.links))
+
+
+def read_statements(site: Site, iri: str) -> Statements:
+    """The statements of `iri`: every one out of it (statements.rq), and of those into it,
+    how many there are by property (incoming-counts.rq) and at most a bounded part of each
+    (incoming.rq), sorted as statements.rq sorts: a topic at 10^7 quads has 5,500."""
+    counts = {row["p"].value: int(row["n"].value)
+              for row in site.select("incoming-counts", x=iri)}
+    incoming = [row for p in sorted(counts) for row in sorted(
+        site.select("incoming", x=iri, p=p), key=lambda row: _term_key(row["o"]))]
+    statements = Statements(iri, [*site.select("statements", x=iri), *incoming])
+    for p, prop in statements.incoming.items():
+        prop.count = counts[p]
+    return statements
+
+
+def _term_key(value: Value) -> tuple[int, str]:
+    # SPARQL's ORDER BY of subjects: blank nodes before IRIs, each by its text.
+    return (0 if value.kind == "bnode" else 1, value.value)
 
 
 class Statements:
-    """The triples into and out of one resource, read from statements.rq rows."""
+    """The triples into and out of one resource, read from statements.rq rows (and
+    incoming.rq rows, sorted alike)."""
 
     def __init__(self, iri: str, rows: Iterable[Row]) -> None:
         self.iri = iri

@@ -28,7 +28,7 @@ from ..http.errors import ResourceNotFound
 from ..http.responses import link_header
 from ..http.uri_to_iri import iri_path, normal_path, raw_request_path
 from . import actor, concept, consultation, country, generic, instrument, ontology
-from .common import PageContext, Statements
+from .common import PageContext, read_statements
 from .paging import page_number
 from .site_data import Site, current_site, serve_cached
 from .terms import FOAF, NAP, ORG, OWL, PROV, SKOS
@@ -41,13 +41,16 @@ PREFIXES = ("id", "graph", "dataset", "ontology", "space")  # space: site_data.S
 
 @dataclass(frozen=True)
 class Kind:
-    """A kind of resource: the types that select it, its page and its RDF query."""
+    """A kind of resource: the types that select it, its page, its RDF query, and the query
+    of the JSON-LD its page embeds (the RDF less what points to the resource: linked, not
+    embedded, as the RDF documents hold it whole)."""
 
     name: str
     types: frozenset[str]
     render: Callable[[PageContext], str]
     rdf_query: str = "describe"
     rdf_param: str = "x"
+    embedded_query: str = "describe-embedded"
 
 
 def _types(*terms: object) -> frozenset[str]:
@@ -56,7 +59,8 @@ def _types(*terms: object) -> frozenset[str]:
 
 # In order: the first kind whose types meet the resource's types is used.
 KINDS: tuple[Kind, ...] = (
-    Kind("ontology", _types(OWL.Ontology), ontology.render, "ontology-graph", "ontology"),
+    Kind("ontology", _types(OWL.Ontology), ontology.render, "ontology-graph", "ontology",
+         "ontology-graph"),
     Kind("consultation", _types(NAP.Consultation), consultation.render),
     Kind("country", _types(NAP.Country), country.render),
     Kind("scheme", _types(SKOS.ConceptScheme), concept.render_scheme),
@@ -138,9 +142,9 @@ def build(site: Site, stems: tuple[str, ...], chosen: fmt.Format) -> Answer:
     if chosen is not fmt.HTML:
         body = site.construct(kind.rdf_query, chosen.media_type, **{kind.rdf_param: iri})
         return Answer(readable(body, chosen, site.base), chosen.content_type, None, headers)
-    jsonld = json.loads(site.construct(kind.rdf_query, fmt.JSON_LD.media_type,
+    jsonld = json.loads(site.construct(kind.embedded_query, fmt.JSON_LD.media_type,
                                        **{kind.rdf_param: iri}))
-    statements = Statements(iri, site.select("statements", x=iri))
+    statements = read_statements(site, iri)
     context = PageContext(site, iri, stem, statements, alternates, jsonld)
     html = kind.render(context)
     return Answer(html.encode("utf-8"), fmt.HTML.content_type, None, headers)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import re
 
-from flask import Flask, request
+from flask import Flask, request, url_for
 
 from .site_data import current_site
 from .terms import PREFIXES
@@ -22,6 +22,13 @@ _NAMESPACES = sorted(((ns, prefix) for prefix, ns in PREFIXES.items()),
 def iri_url(iri: str) -> str:
     """The URL to link for an IRI (site_data.url_for_iri with the running site's base)."""
     return current_site().url_for_iri(iri)
+
+
+def pointing_here(iri: str, prop: str) -> str:
+    """The URL of the SPARQL query page listing every resource that points to `iri` with
+    property `prop`, PAGE_SIZE a page: where a page's bounded list of them goes on."""
+    query = f"SELECT ?resource WHERE {{ ?resource <{prop}> <{iri}> }} ORDER BY ?resource"
+    return url_for("sparql.sparql", query=query, format="html")
 
 
 # A page belongs to a country's dataset when its path is under the country's IRIs.
@@ -114,7 +121,8 @@ def init_app(app: Flask) -> None:
     """Install the helpers as Jinja globals and filters, and the site's base IRI."""
     app.jinja_env.globals.update(iri_url=iri_url, role_code=role_code, local_name=local_name,
                                  curie=curie, term_words=term_words,
-                                 property_label=property_label, attribution=attribution)
+                                 property_label=property_label, attribution=attribution,
+                                 pointing_here=pointing_here)
 
     @app.context_processor
     def _site_base() -> dict[str, str]:
