@@ -272,3 +272,35 @@ def test_html_carries_the_security_headers(site_server, path):
     page = parse_html(response.text)
     assert not page.inline_handlers, "an inline event handler"
     assert not [a for a in page.all_attrs if "style" in a], "an inline style"
+
+
+# Resources with more incoming statements of one property than a page lists (50).
+MANY_POINTING = [("id/role/relevant-ministry", "http://www.w3.org/ns/prov#hadRole"),
+                 ("id/jp/source/nap-2018-consultations", "http://www.w3.org/ns/oa#hasSource")]
+
+
+@pytest.mark.parametrize(("path", "prop"), MANY_POINTING, ids=[p for p, _ in MANY_POINTING])
+def test_a_long_incoming_list_is_bounded_counted_and_linked(site_server, store, path, prop):
+    """A page lists 50 of the resources pointing to it with one property, says how many
+    there are in all (the store's count), and links the SPARQL query page that lists them
+    all; its embedded JSON-LD leaves them out, its JSON-LD document holds them all."""
+    iri = BASE + path
+    pointing = {str(row["s"].value) for row in store.query(
+        f"SELECT DISTINCT ?s WHERE {{ ?s <{prop}> <{iri}> }}", use_default_graph_as_union=True)}
+    assert len(pointing) > 50
+    response = requests.get(f"{site_server.root}/{path}", headers={"Accept": BROWSER}, timeout=30)
+    page = parse_html(response.text)
+    [more] = [" ".join(t.split()) for tag, attrs, t in page.texts
+              if tag == "li" and attrs.get("class") == "more"]
+    assert more.startswith(f"and {len(pointing) - 50} more")
+    [onward] = [a["href"] for a in page.find("a") if a.get("href", "").startswith("/sparql?")]
+    listing = requests.get(site_server.root + onward, timeout=30)
+    assert listing.status_code == 200
+    assert f"of {len(pointing)} rows" in " ".join(listing.text.split())
+    [embedded] = [json.loads(text) for attrs, text in page.scripts
+                  if attrs.get("type") == "application/ld+json"]
+    assert not [node for node in embedded for values in node.values() if isinstance(values, list)
+                for value in values if isinstance(value, dict) and value.get("@id") == iri]
+    document = requests.get(f"{site_server.root}/{path}.nt", timeout=30)
+    graph = parse_rdf(document.content, "application/n-triples")
+    assert {str(s) for s in graph.subjects(rdflib.URIRef(prop), rdflib.URIRef(iri))} == pointing

@@ -29,7 +29,8 @@ def napgraph(*args: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def server(request, build, tmp_path_factory):
+def paged_build(build, tmp_path_factory):
+    """Japan's build with s0001 and s0002 imported."""
     folder = tmp_path_factory.mktemp("paging")
     target = folder / "build"
     shutil.copytree(build.release.parents[1], target, symlinks=True)
@@ -37,7 +38,12 @@ def server(request, build, tmp_path_factory):
     for code in ("s0001", "s0002"):
         napgraph("import", str(folder / "synth.nq"), "--country", code, "--build-dir",
                  str(target))
-    live = launch(target, {"QUERY_RUNNERS": 1, "PAGE_SIZE": 1}, folder / "log")
+    return target
+
+
+@pytest.fixture(scope="module")
+def server(request, paged_build):
+    live = launch(paged_build, {"QUERY_RUNNERS": 1, "PAGE_SIZE": 1}, paged_build.parent / "log")
     request.addfinalizer(live.stop)
     return live
 
@@ -116,6 +122,46 @@ def test_pages_of_a_concept_are_cached_apart(server):
     second = get(server, "/id/ungp/principle/17?page=2")
     assert first.headers["ETag"] != second.headers["ETag"]
     assert first.text != second.text
+
+
+@pytest.fixture(scope="module")
+def asking_server(request, paged_build, tmp_path_factory):
+    """The same build and settings with no kept answers (pages.sqlite removed): pages run
+    their queries (each topic's facts asked, sorted and paged in Python)."""
+    folder = tmp_path_factory.mktemp("asking")
+    target = folder / "build"
+    shutil.copytree(paged_build, target, symlinks=True)
+    for index in target.glob("stores/*/pages.sqlite"):
+        index.unlink()
+    live = launch(target, {"QUERY_RUNNERS": 1, "PAGE_SIZE": 1}, folder / "log")
+    request.addfinalizer(live.stop)
+    return live
+
+
+@pytest.mark.parametrize("path", ["/id/ungp/pillar/2", "/id/ungp/principle/17",
+                                  "/id/topic/supply-chains"])
+def test_concept_pages_read_from_the_kept_facts_are_the_asked_ones(server, asking_server,
+                                                                   path):
+    """Every page of a concept's consultations (PAGE_SIZE 1, three countries, two of them
+    imported), read page by page from the kept facts, is the page made from every fact
+    asked and sorted, to the byte; together they list each consultation once, then a 404."""
+    seen = []
+    number = 1
+    while True:
+        kept = get(server, f"{path}?page={number}")
+        asked = get(asking_server, f"{path}?page={number}")
+        assert kept.status_code == asked.status_code
+        if kept.status_code == 404:
+            break
+        assert kept.status_code == 200
+        assert kept.text == asked.text, number
+        seen += [" ".join(kept.text.split('class="meeting-facts"')[1].split("</h3>")[0].split())]
+        number += 1
+    total = " ".join(kept.text.split())
+    assert number > 5 and len(set(seen)) == len(seen) == number - 1
+    first = " ".join(get(server, path).text.split())
+    assert f"in {number - 1} consultations. Consultations 1–1 on this page." in first
+    assert "Traceback" not in total
 
 
 # --- the other long lists: PAGE_SIZE (1) attendees, mentions or consultations a page -------
