@@ -1,9 +1,11 @@
 """What every resource page uses: the resource's statements, its source quotes, render().
 
-`Statements` holds the rows of `page_queries/statements.rq` (every triple into and out of the
-resource, with labels) and answers the questions templates ask: the English and Japanese
-label, the values of a property, the links grouped by property. Purpose-built pages add
-their own queries; the generic page shows the statements as they are.
+`Statements` holds the rows of `pages/queries/statements.rq` (every triple out of the
+resource, with labels) and of `incoming.rq` (triples into it: at most 500 rows a property,
+with each property's count from `incoming-counts.rq`, since a shared topic has thousands) and
+answers the questions templates ask: the English and Japanese label, the values of a
+property, the links grouped by property. Purpose-built pages add their own queries; the
+generic page shows the statements as they are.
 """
 
 from __future__ import annotations
