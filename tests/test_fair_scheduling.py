@@ -46,3 +46,31 @@ def test_a_cheap_request_is_answered_while_runaways_fill_every_runner(busy_serve
     assert any("so that waiting queries could run" in answer.text for answer in answers)
     assert all(answer.headers.get("Retry-After") == "1" for answer in answers
                if "so that waiting queries could run" in answer.text)
+
+
+@pytest.fixture(scope="module")
+def one_runner(start_server):
+    """One runner, so that a second query always waits for the first."""
+    return start_server(MINI.read_bytes(), QUERY_RUNNERS=1, QUERY_TIMEOUT=2,
+                        QUERY_PREEMPT_AFTER=0.5)
+
+
+@pytest.mark.parametrize("waiter, first_ends", [
+    ("same", "time limit"),  # it ran past QUERY_PREEMPT_AFTER last time: it waits its turn
+    ("new", "so that waiting queries could run"),  # not seen before: presumed cheap
+])
+def test_a_query_known_to_be_heavy_does_not_stop_another(one_runner, waiter, first_ends):
+    query = f"{RUNAWAY_QUERY} # {uuid.uuid4()}"
+    learned = requests.get(one_runner.endpoint, params={"query": query}, timeout=30)
+    assert learned.status_code == 503 and "time limit" in learned.text
+    waiting = query if waiter == "same" else f"{RUNAWAY_QUERY} # {uuid.uuid4()}"
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(requests.get, one_runner.endpoint, params={"query": query},
+                            timeout=30)
+        time.sleep(0.3)  # the first is running
+        second = pool.submit(requests.get, one_runner.endpoint, params={"query": waiting},
+                             timeout=30)
+        answer = first.result()
+        second.result()
+    assert answer.status_code == 503
+    assert first_ends in answer.text

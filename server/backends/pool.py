@@ -30,6 +30,7 @@ from multiprocessing.connection import Connection
 
 from ..http.errors import DatasetError, QueryPreempted, QueryTimeout, RunnersBusy, RunnerStopped
 from .messages import QueryRequest
+from .query_costs import QueryCosts, request_key
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +113,7 @@ class RunnerPool:
         self.size = size
         self.start_timeout = start_timeout
         self.preempt_after = preempt_after  # 0: a query is never stopped for another
+        self._costs = QueryCosts()  # a query known to be heavy does not preempt (query_costs.py)
         self._busy: set[_Runner] = set()
         self._busy_lock = threading.Lock()
         self._owner = os.getpid()
@@ -147,7 +149,9 @@ class RunnerPool:
             raise RuntimeError("a RunnerPool cannot be used after fork; create the app in the "
                                "worker process (each server worker process calls create_app itself)")
         payload = request.encode()
-        runner = self._wait_for_runner(timeout)
+        key = request_key(payload)
+        runner = self._wait_for_runner(
+            timeout, may_preempt=not self._costs.known_heavy(key, self.preempt_after))
         runner.started, runner.preempted = time.monotonic(), False
         with self._busy_lock:
             self._busy.add(runner)
@@ -161,6 +165,7 @@ class RunnerPool:
         finally:
             with self._busy_lock:
                 self._busy.discard(runner)
+            self._costs.record(key, time.monotonic() - runner.started)
         if reply is None:
             self._retire(runner)
             raise QueryTimeout(f"query exceeded the {timeout:g} s time limit and was stopped "
@@ -188,12 +193,13 @@ class RunnerPool:
         loop = asyncio.get_running_loop()
         readable = loop.create_future()
         fd = runner.conn.fileno()
+        payload = request.encode()
         runner.started, runner.preempted = time.monotonic(), False
         with self._busy_lock:
             self._busy.add(runner)
         failed, watched, reply = False, False, None
         try:
-            runner.conn.send_bytes(request.encode())  # before the loop watches the socket
+            runner.conn.send_bytes(payload)  # before the loop watches the socket
             loop.add_reader(fd, _set_once, readable, True)
             watched = True
             timer = loop.call_later(timeout, _set_once, readable, False)
@@ -212,6 +218,7 @@ class RunnerPool:
             threading.Thread(target=self._retire, args=(runner,), daemon=True).start()
             raise
         self._release(loop, fd, runner, watched)
+        self._costs.record(request_key(payload), time.monotonic() - runner.started)
         if failed:
             status = await loop.run_in_executor(None, self._retire, runner)
             raise self._stopped(runner, status)
@@ -242,16 +249,18 @@ class RunnerPool:
                 "busy (QUERY_PREEMPT_AFTER); try again shortly")
         return RunnerStopped(_stopped_message(status, self.spec.memory_mb))
 
-    def _wait_for_runner(self, timeout: float) -> _Runner:
+    def _wait_for_runner(self, timeout: float, may_preempt: bool = True) -> _Runner:
         """An idle, live runner within `timeout`; raises RunnersBusy.
 
         Fairness: a query that has waited QUERY_PREEMPT_AFTER seconds stops the query that has
         run longest, if that one has run at least as long, and takes its (restarted) runner.
         So a cheap query waits about that long however many runaway queries fill the pool,
-        and every query runs undisturbed for at least that long.
+        and every query runs undisturbed for at least that long. A query that ran that long
+        itself the last time (`may_preempt` false: query_costs.py) waits its turn instead.
         """
         deadline = time.monotonic() + timeout
-        preempted = not self.preempt_after  # each waiting query stops at most one other
+        # Each waiting query stops at most one other.
+        preempted = not (self.preempt_after and may_preempt)
         while True:
             left = deadline - time.monotonic()
             wait = left if preempted else min(left, self.preempt_after)
