@@ -55,15 +55,25 @@ def one_runner(start_server):
                         QUERY_PREEMPT_AFTER=0.5)
 
 
+def fresh_runaway() -> str:
+    return f"{RUNAWAY_QUERY} # {uuid.uuid4()}"  # never seen before
+
+
 @pytest.mark.parametrize("waiter, first_ends", [
-    ("same", "time limit"),  # it ran past QUERY_PREEMPT_AFTER last time: it waits its turn
-    ("new", "so that waiting queries could run"),  # not seen before: presumed cheap
+    # It ran past QUERY_PREEMPT_AFTER the last time: it waits its turn.
+    ("known heavy", "time limit"),
+    # Stopping the same request to run it again would only start its work over.
+    ("same request", "time limit"),
+    # Not seen before: presumed cheap, it stops the first.
+    ("new", "so that waiting queries could run"),
 ])
-def test_a_query_known_to_be_heavy_does_not_stop_another(one_runner, waiter, first_ends):
-    query = f"{RUNAWAY_QUERY} # {uuid.uuid4()}"
-    learned = requests.get(one_runner.endpoint, params={"query": query}, timeout=30)
-    assert learned.status_code == 503 and "time limit" in learned.text
-    waiting = query if waiter == "same" else f"{RUNAWAY_QUERY} # {uuid.uuid4()}"
+def test_a_waiting_query_stops_another_unless_known_heavy_or_the_same(
+        one_runner, waiter, first_ends):
+    query = fresh_runaway()
+    waiting = {"known heavy": fresh_runaway(), "same request": query, "new": fresh_runaway()}[waiter]
+    if waiter == "known heavy":
+        learned = requests.get(one_runner.endpoint, params={"query": waiting}, timeout=30)
+        assert learned.status_code == 503 and "time limit" in learned.text
     with ThreadPoolExecutor(2) as pool:
         first = pool.submit(requests.get, one_runner.endpoint, params={"query": query},
                             timeout=30)

@@ -66,6 +66,7 @@ class _Runner:
     process: subprocess.Popen
     conn: Connection
     started: float = 0.0  # when its current query was sent (time.monotonic)
+    key: bytes = b""  # its current query's (query_costs.request_key)
     preempted: bool = False  # stopped so that a waiting query can run
 
 
@@ -113,7 +114,7 @@ class RunnerPool:
         self.size = size
         self.start_timeout = start_timeout
         self.preempt_after = preempt_after  # 0: a query is never stopped for another
-        self._costs = QueryCosts()  # a query known to be heavy does not preempt (query_costs.py)
+        self._costs = QueryCosts()  # how long recent queries took (query_costs.py)
         self._busy: set[_Runner] = set()
         self._busy_lock = threading.Lock()
         self._owner = os.getpid()
@@ -150,9 +151,8 @@ class RunnerPool:
                                "worker process (each server worker process calls create_app itself)")
         payload = request.encode()
         key = request_key(payload)
-        runner = self._wait_for_runner(
-            timeout, may_preempt=not self._costs.known_heavy(key, self.preempt_after))
-        runner.started, runner.preempted = time.monotonic(), False
+        runner = self._wait_for_runner(timeout, key)
+        runner.started, runner.preempted, runner.key = time.monotonic(), False, key
         with self._busy_lock:
             self._busy.add(runner)
         try:
@@ -194,7 +194,8 @@ class RunnerPool:
         readable = loop.create_future()
         fd = runner.conn.fileno()
         payload = request.encode()
-        runner.started, runner.preempted = time.monotonic(), False
+        key = request_key(payload)
+        runner.started, runner.preempted, runner.key = time.monotonic(), False, key
         with self._busy_lock:
             self._busy.add(runner)
         failed, watched, reply = False, False, None
@@ -218,7 +219,7 @@ class RunnerPool:
             threading.Thread(target=self._retire, args=(runner,), daemon=True).start()
             raise
         self._release(loop, fd, runner, watched)
-        self._costs.record(request_key(payload), time.monotonic() - runner.started)
+        self._costs.record(key, time.monotonic() - runner.started)
         if failed:
             status = await loop.run_in_executor(None, self._retire, runner)
             raise self._stopped(runner, status)
@@ -249,18 +250,19 @@ class RunnerPool:
                 "busy (QUERY_PREEMPT_AFTER); try again shortly")
         return RunnerStopped(_stopped_message(status, self.spec.memory_mb))
 
-    def _wait_for_runner(self, timeout: float, may_preempt: bool = True) -> _Runner:
+    def _wait_for_runner(self, timeout: float, key: bytes = b"") -> _Runner:
         """An idle, live runner within `timeout`; raises RunnersBusy.
 
         Fairness: a query that has waited QUERY_PREEMPT_AFTER seconds stops the query that has
         run longest, if that one has run at least as long, and takes its (restarted) runner.
         So a cheap query waits about that long however many runaway queries fill the pool,
-        and every query runs undisturbed for at least that long. A query that ran that long
-        itself the last time (`may_preempt` false: query_costs.py) waits its turn instead.
+        and every query runs undisturbed for at least that long. A query that took longer
+        the last time it ran stops only one that has run longer than it took (query_costs.py),
+        and none stops the same request (`key`): that would only start its work over.
         """
         deadline = time.monotonic() + timeout
-        # Each waiting query stops at most one other.
-        preempted = not (self.preempt_after and may_preempt)
+        preempted = not self.preempt_after  # each waiting query stops at most one other
+        at_least = max(self.preempt_after, self._costs.last(key))
         while True:
             left = deadline - time.monotonic()
             wait = left if preempted else min(left, self.preempt_after)
@@ -271,7 +273,7 @@ class RunnerPool:
                     raise RunnersBusy(f"all {self.size} query runners stayed busy for "
                                       f"{timeout:g} s; try again shortly") from None
                 if not preempted:
-                    preempted = self._preempt_longest()
+                    preempted = self._preempt_longest(key, at_least)
                 continue
             if runner.process.poll() is None:
                 return runner
@@ -280,12 +282,13 @@ class RunnerPool:
                         runner.process.pid, runner.process.returncode)
             self._retire(runner)
 
-    def _preempt_longest(self) -> bool:
-        """Stop the longest-running query that has run PREEMPT_AFTER seconds; True if one was."""
+    def _preempt_longest(self, key: bytes, at_least: float) -> bool:
+        """Stop the longest-running query that has run `at_least` seconds and is not the
+        request `key`; True if one was."""
         now = time.monotonic()
         with self._busy_lock:
-            running = [r for r in self._busy
-                       if not r.preempted and now - r.started >= self.preempt_after]
+            running = [r for r in self._busy if not r.preempted and r.key != key
+                       and now - r.started >= at_least]
             if not running:
                 return False
             victim = min(running, key=lambda r: r.started)

@@ -1,11 +1,11 @@
-"""How long each recent query took, so that a query known to be heavy waits its turn.
+"""How long each recent query took, so that preempting one wastes less work.
 
 The pool (pool.py) preempts for a waiting query: after QUERY_PREEMPT_AFTER seconds it stops
 the longest-running query, throwing its work away, so that a cheap query is not shut out by
-runaway ones. When the waiting query is itself known to run past QUERY_PREEMPT_AFTER (it
-did the last time it ran), stopping another for it wastes work and gains no fairness: it
-would be stopped in turn by the next waiter. Measured at 10^6 quads under 8 clients, most of
-the heavy queries' work was thrown away that way (bench/README.md).
+runaway ones. A waiting query that took longer than that the last time it ran stops only a
+query that has already run longer than it took: stopping a shorter one would throw away
+work to start more, which the next waiter could stop in turn. Measured at 10^6 quads under
+8 clients sending heavy queries, most of their work was thrown away so (bench/README.md).
 
 Queries are known by a digest of their whole request (text, dataset, bindings, formats): a
 query not seen recently is presumed cheap and preempts as before.
@@ -42,8 +42,7 @@ class QueryCosts:
             if len(self._seconds) > self.size:
                 self._seconds.popitem(last=False)
 
-    def known_heavy(self, key: bytes, threshold: float) -> bool:
-        """Whether the request `key` ran `threshold` seconds or more the last time."""
+    def last(self, key: bytes) -> float:
+        """The seconds the request `key` took the last time; 0.0 if it is not remembered."""
         with self._lock:
-            seconds = self._seconds.get(key)
-        return seconds is not None and seconds >= threshold
+            return self._seconds.get(key, 0.0)
