@@ -46,3 +46,41 @@ def test_a_cheap_request_is_answered_while_runaways_fill_every_runner(busy_serve
     assert any("so that waiting queries could run" in answer.text for answer in answers)
     assert all(answer.headers.get("Retry-After") == "1" for answer in answers
                if "so that waiting queries could run" in answer.text)
+
+
+@pytest.fixture(scope="module")
+def one_runner(start_server):
+    """One runner, so that a second query always waits for the first."""
+    return start_server(MINI.read_bytes(), QUERY_RUNNERS=1, QUERY_TIMEOUT=2,
+                        QUERY_PREEMPT_AFTER=0.5)
+
+
+def fresh_runaway() -> str:
+    return f"{RUNAWAY_QUERY} # {uuid.uuid4()}"  # never seen before
+
+
+@pytest.mark.parametrize("waiter, first_ends", [
+    # It ran past QUERY_PREEMPT_AFTER the last time: it waits its turn.
+    ("known heavy", "time limit"),
+    # Stopping the same request to run it again would only start its work over.
+    ("same request", "time limit"),
+    # Not seen before: presumed cheap, it stops the first.
+    ("new", "so that waiting queries could run"),
+])
+def test_a_waiting_query_stops_another_unless_known_heavy_or_the_same(
+        one_runner, waiter, first_ends):
+    query = fresh_runaway()
+    waiting = {"known heavy": fresh_runaway(), "same request": query, "new": fresh_runaway()}[waiter]
+    if waiter == "known heavy":
+        learned = requests.get(one_runner.endpoint, params={"query": waiting}, timeout=30)
+        assert learned.status_code == 503 and "time limit" in learned.text
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(requests.get, one_runner.endpoint, params={"query": query},
+                            timeout=30)
+        time.sleep(0.3)  # the first is running
+        second = pool.submit(requests.get, one_runner.endpoint, params={"query": waiting},
+                             timeout=30)
+        answer = first.result()
+        second.result()
+    assert answer.status_code == 503
+    assert first_ends in answer.text

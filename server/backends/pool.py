@@ -30,6 +30,7 @@ from multiprocessing.connection import Connection
 
 from ..http.errors import DatasetError, QueryPreempted, QueryTimeout, RunnersBusy, RunnerStopped
 from .messages import QueryRequest
+from .query_costs import QueryCosts, request_key
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,7 @@ class _Runner:
     process: subprocess.Popen
     conn: Connection
     started: float = 0.0  # when its current query was sent (time.monotonic)
+    key: bytes = b""  # its current query's (query_costs.request_key)
     preempted: bool = False  # stopped so that a waiting query can run
 
 
@@ -112,6 +114,7 @@ class RunnerPool:
         self.size = size
         self.start_timeout = start_timeout
         self.preempt_after = preempt_after  # 0: a query is never stopped for another
+        self._costs = QueryCosts()  # how long recent queries took (query_costs.py)
         self._busy: set[_Runner] = set()
         self._busy_lock = threading.Lock()
         self._owner = os.getpid()
@@ -147,8 +150,9 @@ class RunnerPool:
             raise RuntimeError("a RunnerPool cannot be used after fork; create the app in the "
                                "worker process (each server worker process calls create_app itself)")
         payload = request.encode()
-        runner = self._wait_for_runner(timeout)
-        runner.started, runner.preempted = time.monotonic(), False
+        key = request_key(payload)
+        runner = self._wait_for_runner(timeout, key)
+        runner.started, runner.preempted, runner.key = time.monotonic(), False, key
         with self._busy_lock:
             self._busy.add(runner)
         try:
@@ -161,6 +165,7 @@ class RunnerPool:
         finally:
             with self._busy_lock:
                 self._busy.discard(runner)
+            self._costs.record(key, time.monotonic() - runner.started)
         if reply is None:
             self._retire(runner)
             raise QueryTimeout(f"query exceeded the {timeout:g} s time limit and was stopped "
@@ -188,12 +193,14 @@ class RunnerPool:
         loop = asyncio.get_running_loop()
         readable = loop.create_future()
         fd = runner.conn.fileno()
-        runner.started, runner.preempted = time.monotonic(), False
+        payload = request.encode()
+        key = request_key(payload)
+        runner.started, runner.preempted, runner.key = time.monotonic(), False, key
         with self._busy_lock:
             self._busy.add(runner)
         failed, watched, reply = False, False, None
         try:
-            runner.conn.send_bytes(request.encode())  # before the loop watches the socket
+            runner.conn.send_bytes(payload)  # before the loop watches the socket
             loop.add_reader(fd, _set_once, readable, True)
             watched = True
             timer = loop.call_later(timeout, _set_once, readable, False)
@@ -212,6 +219,7 @@ class RunnerPool:
             threading.Thread(target=self._retire, args=(runner,), daemon=True).start()
             raise
         self._release(loop, fd, runner, watched)
+        self._costs.record(key, time.monotonic() - runner.started)
         if failed:
             status = await loop.run_in_executor(None, self._retire, runner)
             raise self._stopped(runner, status)
@@ -242,16 +250,19 @@ class RunnerPool:
                 "busy (QUERY_PREEMPT_AFTER); try again shortly")
         return RunnerStopped(_stopped_message(status, self.spec.memory_mb))
 
-    def _wait_for_runner(self, timeout: float) -> _Runner:
+    def _wait_for_runner(self, timeout: float, key: bytes = b"") -> _Runner:
         """An idle, live runner within `timeout`; raises RunnersBusy.
 
         Fairness: a query that has waited QUERY_PREEMPT_AFTER seconds stops the query that has
         run longest, if that one has run at least as long, and takes its (restarted) runner.
         So a cheap query waits about that long however many runaway queries fill the pool,
-        and every query runs undisturbed for at least that long.
+        and every query runs undisturbed for at least that long. A query that took longer
+        the last time it ran stops only one that has run longer than it took (query_costs.py),
+        and none stops the same request (`key`): that would only start its work over.
         """
         deadline = time.monotonic() + timeout
         preempted = not self.preempt_after  # each waiting query stops at most one other
+        at_least = max(self.preempt_after, self._costs.last(key))
         while True:
             left = deadline - time.monotonic()
             wait = left if preempted else min(left, self.preempt_after)
@@ -262,7 +273,7 @@ class RunnerPool:
                     raise RunnersBusy(f"all {self.size} query runners stayed busy for "
                                       f"{timeout:g} s; try again shortly") from None
                 if not preempted:
-                    preempted = self._preempt_longest()
+                    preempted = self._preempt_longest(key, at_least)
                 continue
             if runner.process.poll() is None:
                 return runner
@@ -271,12 +282,13 @@ class RunnerPool:
                         runner.process.pid, runner.process.returncode)
             self._retire(runner)
 
-    def _preempt_longest(self) -> bool:
-        """Stop the longest-running query that has run PREEMPT_AFTER seconds; True if one was."""
+    def _preempt_longest(self, key: bytes, at_least: float) -> bool:
+        """Stop the longest-running query that has run `at_least` seconds and is not the
+        request `key`; True if one was."""
         now = time.monotonic()
         with self._busy_lock:
-            running = [r for r in self._busy
-                       if not r.preempted and now - r.started >= self.preempt_after]
+            running = [r for r in self._busy if not r.preempted and r.key != key
+                       and now - r.started >= at_least]
             if not running:
                 return False
             victim = min(running, key=lambda r: r.started)

@@ -52,7 +52,9 @@ SETTINGS: tuple[Setting, ...] = (
             "to the same time.", minimum=0.1),
     Setting("QUERY_PREEMPT_AFTER", 1.0, "float",
             "Seconds after which a running query may be stopped (503) when another query has "
-            "waited that long for a runner: the longest-running one goes. 0: never.",
+            "waited that long for a runner: the longest-running one goes, if it has run as "
+            "long as the waiting query took the last time it ran, and is not the same "
+            "request. 0: never.",
             minimum=0),
     Setting("MAX_RESULT_ROWS", 10000, "int",
             "Most solutions (SELECT) or triples (CONSTRUCT/DESCRIBE) in one response; longer "
