@@ -323,9 +323,10 @@ class PageIndex:
         needle = fold(q)
         # The trigram index finds the texts holding every 3-letter piece of the text (a
         # shorter text is looked for in every text); instr keeps those holding it whole, as
-        # CONTAINS does.
-        if len(needle) >= 3:
-            sql, params = _FIND_INDEXED, ('"' + needle.replace('"', '""') + '"', needle)
+        # CONTAINS does. Each piece is an FTS5 string, quoted: no text is read as syntax.
+        phrases = _phrases(needle)
+        if phrases:
+            sql, params = _FIND_INDEXED, (phrases, needle)
         else:
             sql, params = _FIND_SCANNED, (needle,)
         with closing(self._connect()) as db:
@@ -375,6 +376,20 @@ class PageIndex:
                 f"({','.join('?' * len(shown))}) "
                 "ORDER BY date, ordinal, consultation, kind, fact, topic"), (*topics, *shown))
         return FactsPage(meetings, facts, _results(head, rows))
+
+
+def _phrases(needle: str) -> str:
+    """An FTS5 query for the texts holding every piece of `needle` of 3 letters or more, or
+    "" if none has 3. The pieces are split at NUL, which ends an FTS5 string; each is
+    quoted, so `"`, AND, `*` or NEAR( in a search are text.
+
+    >>> _phrases('a "b" AND c*')
+    '"a ""b"" AND c*"'
+    >>> _phrases("ab" + chr(0) + "cde")
+    '"cde"'
+    """
+    return " ".join('"' + piece.replace('"', '""') + '"'
+                    for piece in needle.split("\x00") if len(piece) >= 3)
 
 
 def _results(head: str, rows: list[tuple]) -> bytes:
