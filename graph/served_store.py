@@ -167,13 +167,13 @@ def _write_page_index(folder: Path, version: str, base: StoreInfo | None = None,
     """Write the pages' kept answers (graph/page_index.py) of the store in `folder`: the
     `base` store's plus the `added` files' answers when its file is whole and current."""
     store = ox.Store.read_only(str(folder / DATA))
-    start = page_index.index_path(base.folder) if base is not None else None
+    path = page_index.index_path(folder)
     try:
-        if start is not None and base is not None and _readable(start, base.version):
-            page_index.write_index(store, page_index.index_path(folder), version, start,
+        if base is not None and _readable(page_index.index_path(base.folder), base.version):
+            page_index.write_index(store, path, version, page_index.index_path(base.folder),
                                    added or [])
         else:
-            page_index.write_index(store, page_index.index_path(folder), version)
+            page_index.write_index(store, path, version)
     finally:
         del store
 
