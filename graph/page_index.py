@@ -38,6 +38,7 @@ import re
 import shutil
 import sqlite3
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass
@@ -284,13 +285,14 @@ class FactsPage:
 
 
 class PageIndex:
-    """A written index, opened read-only; each search opens its own connection (SQLite
-    connections are not shared between threads)."""
+    """A written index, opened read-only: one connection per thread that reads it (SQLite
+    connections are not shared between threads), kept, not opened per request."""
 
     def __init__(self, path: Path, version: str) -> None:
         """Check the file at `path` is an index of dataset `version`; raises
         PageIndexError naming the file when it is not, or cannot be read."""
         self.path = path
+        self._local = threading.local()
         with closing(self._connect()) as db:
             meta = dict(self._read(db, "SELECT key, value FROM meta"))
             if meta.get("format") != FORMAT or meta.get("version") != version:
@@ -302,10 +304,16 @@ class PageIndex:
         self.variables: list[str] = json.loads(meta["variables"])
         self.limit = int(meta["limit"])
 
+    def _connection(self) -> sqlite3.Connection:
+        """This thread's connection to the file, opened on its first read."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = self._connect()
+        return db
+
     def _connect(self) -> sqlite3.Connection:
         try:
-            return sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True,
-                                   check_same_thread=False)
+            return sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True)
         except sqlite3.Error as error:
             raise PageIndexError(f"{self.path}: cannot open the search index ({error})"
                                    ) from None
@@ -323,13 +331,13 @@ class PageIndex:
         needle = fold(q)
         # The trigram index finds the texts holding every 3-letter piece of the text (a
         # shorter text is looked for in every text); instr keeps those holding it whole, as
-        # CONTAINS does.
-        if len(needle) >= 3:
-            sql, params = _FIND_INDEXED, ('"' + needle.replace('"', '""') + '"', needle)
+        # CONTAINS does. Each piece is an FTS5 string, quoted: no text is read as syntax.
+        phrases = _phrases(needle)
+        if phrases:
+            sql, params = _FIND_INDEXED, (phrases, needle)
         else:
             sql, params = _FIND_SCANNED, (needle,)
-        with closing(self._connect()) as db:
-            found = self._read(db, sql, (*params, self.limit))
+        found = self._read(self._connection(), sql, (*params, self.limit))
         q_term = str(ox.Literal(q))
         cells = {"q": lambda row: q_term, "resource": lambda row: f"<{row[0]}>",
                  "rank": lambda row: f'"{row[1]}"^^<{_INTEGER}>',
@@ -343,10 +351,10 @@ class PageIndex:
         """Page query `name`'s rows with `x` bound to the IRI `x` (KEPT), as SPARQL 1.1 JSON
         results: in the query's order, each import's after the build's (pages sort them);
         raises PageIndexError if the file cannot be read."""
-        with closing(self._connect()) as db:
-            head = self._variables(db, name)
-            rows = self._read(db, "SELECT row FROM answers WHERE query = ? AND x = ? "
-                              "ORDER BY rowid", (name, x))
+        db = self._connection()
+        head = self._variables(db, name)
+        rows = self._read(db, "SELECT row FROM answers WHERE query = ? AND x = ? "
+                          "ORDER BY rowid", (name, x))
         return _results(head, rows)
 
     def _variables(self, db: sqlite3.Connection, name: str) -> str:
@@ -361,20 +369,34 @@ class PageIndex:
         `offset` to `offset + limit` in order of date, ordinal and IRI; raises PageIndexError
         if the file cannot be read."""
         among = f"topic IN ({','.join('?' * len(topics))}) AND labelled"
-        with closing(self._connect()) as db:
-            head = self._variables(db, FACTS)
-            (meetings, facts), = self._read(db, (
-                "SELECT count(DISTINCT consultation), count(*) FROM (SELECT DISTINCT "
-                f"consultation, fact FROM facts WHERE {among})"), tuple(topics))
-            shown = [name for (name,) in self._read(db, (
-                f"SELECT consultation FROM facts WHERE {among} GROUP BY consultation "
-                "ORDER BY min(date), min(ordinal), consultation LIMIT ? OFFSET ?"),
-                (*topics, limit, offset))]
-            rows = self._read(db, (
-                f"SELECT row FROM facts WHERE {among} AND consultation IN "
-                f"({','.join('?' * len(shown))}) "
-                "ORDER BY date, ordinal, consultation, kind, fact, topic"), (*topics, *shown))
+        db = self._connection()
+        head = self._variables(db, FACTS)
+        (meetings, facts), = self._read(db, (
+            "SELECT count(DISTINCT consultation), count(*) FROM (SELECT DISTINCT "
+            f"consultation, fact FROM facts WHERE {among})"), tuple(topics))
+        shown = [name for (name,) in self._read(db, (
+            f"SELECT consultation FROM facts WHERE {among} GROUP BY consultation "
+            "ORDER BY min(date), min(ordinal), consultation LIMIT ? OFFSET ?"),
+            (*topics, limit, offset))]
+        rows = self._read(db, (
+            f"SELECT row FROM facts WHERE {among} AND consultation IN "
+            f"({','.join('?' * len(shown))}) "
+            "ORDER BY date, ordinal, consultation, kind, fact, topic"), (*topics, *shown))
         return FactsPage(meetings, facts, _results(head, rows))
+
+
+def _phrases(needle: str) -> str:
+    """An FTS5 query for the texts holding every piece of `needle` of 3 letters or more, or
+    "" if none has 3. The pieces are split at NUL, which ends an FTS5 string; each is
+    quoted, so `"`, AND, `*` or NEAR( in a search are text.
+
+    >>> _phrases('a "b" AND c*')
+    '"a ""b"" AND c*"'
+    >>> _phrases("ab" + chr(0) + "cde")
+    '"cde"'
+    """
+    return " ".join('"' + piece.replace('"', '""') + '"'
+                    for piece in needle.split("\x00") if len(piece) >= 3)
 
 
 def _results(head: str, rows: list[tuple]) -> bytes:

@@ -123,9 +123,12 @@ def open_read_only(folder: Path, version: str) -> tuple[ox.Store, StoreInfo]:
 
 
 def write_store(files: Iterable[Path | str], version: str, folder: Path,
-                base: StoreInfo | None = None) -> StoreInfo:
+                base: StoreInfo | None = None, pages: bool = False) -> StoreInfo:
     """Bulk-load `files` into a new store at `folder` and return its metadata; an existing
-    store of the same version is kept (another writer made it first).
+    store of the same version is kept (another writer made it first). With `pages`, the
+    pages' kept answers are written beside it (page_index.py): only a build folder's stores
+    have them, as the site reads them only there (a store of DATA_FILES would write them
+    at every start for nothing).
 
     With `base`, a store of some of the same files, the new store starts as a copy of it
     (its immutable table files hard-linked, so this is cheap) and only the other files are
@@ -140,12 +143,14 @@ def write_store(files: Iterable[Path | str], version: str, folder: Path,
     try:
         if base is None:
             graphs, quads = _load(files, staging / DATA, None)
-            _write_page_index(staging, version)
+            if pages:
+                _write_page_index(staging, version)
         else:
             _linked_copy(base.folder / DATA, staging / DATA)
             added = [name for name in files if name not in base.files]
             graphs, quads = _load(added, staging / DATA, dict(base.graphs))
-            _write_page_index(staging, version, base, added)
+            if pages:
+                _write_page_index(staging, version, base, added)
         meta = {"format": STORE_FORMAT, "version": version, "quads": quads,
                 "graphs": [list(pair) for pair in graphs], "files": files,
                 "stamps": [list(stamp) for stamp in _stamps(files)]}
@@ -167,13 +172,13 @@ def _write_page_index(folder: Path, version: str, base: StoreInfo | None = None,
     """Write the pages' kept answers (graph/page_index.py) of the store in `folder`: the
     `base` store's plus the `added` files' answers when its file is whole and current."""
     store = ox.Store.read_only(str(folder / DATA))
-    start = page_index.index_path(base.folder) if base is not None else None
+    path = page_index.index_path(folder)
     try:
-        if start is not None and base is not None and _readable(start, base.version):
-            page_index.write_index(store, page_index.index_path(folder), version, start,
+        if base is not None and _readable(page_index.index_path(base.folder), base.version):
+            page_index.write_index(store, path, version, page_index.index_path(base.folder),
                                    added or [])
         else:
-            page_index.write_index(store, page_index.index_path(folder), version)
+            page_index.write_index(store, path, version)
     finally:
         del store
 
@@ -283,7 +288,7 @@ def write_build_store(build_dir: Path, files: list[Path], version: str) -> Store
     store of the most of them (see make_build_store); raises the errors of write_store."""
     log.info("writing the store of dataset %s in %s", version[:16], build_dir / STORES)
     return write_store(files, version, store_folder(build_dir, version),
-                       base=_best_base(build_dir / STORES, files))
+                       base=_best_base(build_dir / STORES, files), pages=True)
 
 
 def unchanged_files(stores: Path) -> set[str]:

@@ -100,6 +100,32 @@ def test_index_finds_what_the_query_finds(served, q):
         assert sort_keys(found) == sort_keys(expected)  # ORDER BY keys, row for row
 
 
+# Texts FTS5 would read as syntax, or that end its strings (NUL): found as the query finds
+# them, and never an error (which would stop the server reading the index).
+HOSTILE = ['"', '"""', 'a"b', "AND", "OR NOT", "*", "due*", "NEAR(", "NEAR(due diligence)",
+           "{text}: due", "^due", "'; --", "\x00", "\x00\x00\x00", "due\x00diligence",
+           "ab\x00\x00cd"]
+
+
+@pytest.mark.parametrize("q", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_text_is_text(served, q):
+    store, index = served
+    assert index_rows(index, q) == query_rows(store, q)
+
+
+@pytest.mark.parametrize("q", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_search_keeps_the_index(site_server, q):
+    """Over HTTP, each hostile text is a search like any other, and the server still reads
+    its index after it (no warning that pages run their queries)."""
+    for params in ({"q": q}, {"q": q, "format": "json"}):
+        reply = requests.get(site_server.root + "/search", params=params, headers=HTML,
+                             timeout=60)
+        assert reply.status_code == 200, reply.text[:500]
+    log = site_server.log.read_text(encoding="utf-8", errors="replace")
+    assert "pages run their queries" not in log
+    assert "Traceback" not in log
+
+
 def sort_keys(rows: Counter) -> list[tuple]:
     """The ORDER BY keys of search.rq (rank, lower-case label, resource) of each row."""
     names = [variable.value for variable in SEARCH_VARIABLES]

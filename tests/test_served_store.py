@@ -19,7 +19,7 @@ import requests
 from click.testing import CliRunner
 
 from napgraph.cli import main
-from napgraph.graph import loaded
+from napgraph.graph import loaded, page_index
 from napgraph.graph.loaded import served_dataset
 from napgraph.graph.served_store import (
     DATA,
@@ -214,6 +214,7 @@ def test_serve_writes_the_store_of_an_older_build_folder_once(tmp_path, serve_cl
     written = (folder / META).stat().st_mtime_ns
     assert serve_cli(build)[0].exit_code == 0
     assert (folder / META).stat().st_mtime_ns == written
+    assert (folder / page_index.FILE).is_file()  # a build folder's store: pages read it
 
 
 def test_a_private_store_of_data_files_is_removed_at_close():
@@ -221,6 +222,8 @@ def test_a_private_store_of_data_files_is_removed_at_close():
     backend = app.extensions["napgraph.sparql"].backend
     private = backend.data.private
     assert (private / "store" / META).is_file()
+    # No pages' kept answers: the site runs its queries for DATA_FILES (site_data.py).
+    assert not (private / "store" / page_index.FILE).exists()
     assert backend.info.quads == MINI_QUADS
     backend.close()
     assert not private.exists()

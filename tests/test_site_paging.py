@@ -8,6 +8,7 @@ equal to what SPARQL counts over that country's graphs.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -187,6 +188,20 @@ def test_the_attendance_matrix_shows_its_attendees_in_pages(server, number, prev
     assert f"Attendees {number}–{number} of 33 on this page." in " ".join(response.text.split())
     assert links(page, "prev") == prev
     assert links(page, "next") == next_
+
+
+def test_each_group_row_counts_its_attendees_on_every_page(server):
+    """A group's heading gives its size in the whole matrix, not on the page: the number of
+    pages (one attendee each) that show the group."""
+    shown: dict[str, list[str]] = {}
+    for number in range(1, 34):
+        text = get(server, f"/id/country/jp?page={number}").text
+        for heading in re.findall(r'<th scope="rowgroup"[^>]*>(.*?)</th>', text):
+            kind, size = re.fullmatch(r"(.*) <small>\((\d+)\)</small>", heading).groups()
+            shown.setdefault(kind, []).append(size)
+    assert len(shown) > 1
+    for sizes in shown.values():
+        assert sizes == [str(len(sizes))] * len(sizes)
 
 
 @pytest.mark.parametrize("path, pages", [

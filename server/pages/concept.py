@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 
 from flask import request
 
-from napgraph.graph.page_index import PageIndexError
-
 from ..backends.rows import Row, read_rows
 from .common import PageContext, text
 from .paging import Page, page_at, page_number, page_of
@@ -90,16 +88,11 @@ def _meetings_page(site: Site, topics: list[str], number: int, size: int
     """Page `number` of the meetings with facts about any of `topics`, where it sits, and
     the number of facts in all. Kept with the store (graph/page_index.py), only the page's
     facts are read (a pillar gathers 40,000 at 10^7 quads); asked, every fact is."""
-    index = site.page_index()
-    if index is not None:
-        try:
-            kept = index.concept_facts(topics, (number - 1) * size, size)
-        except PageIndexError as error:
-            site.page_index_failed(error)
-        else:
-            rows = read_rows(kept.rows)
-            found = page_at(number, size, kept.meetings)
-            return _meetings([(row["x"].value, row) for row in rows]), found, kept.facts
+    kept = site.from_index(lambda index: index.concept_facts(topics, (number - 1) * size, size))
+    if kept is not None:
+        rows = read_rows(kept.rows)
+        found = page_at(number, size, kept.meetings)
+        return _meetings([(row["x"].value, row) for row in rows]), found, kept.facts
     every = _meetings(_facts(site, topics))
     meetings, found = page_of(every, number, size)
     return meetings, found, sum(len(m.facts) for m in every)

@@ -37,15 +37,15 @@ def render(page: PageContext) -> str:
     consultations = site.select("country-page-consultations", x=iri)
     # The matrix's rows, PAGE_SIZE attendees a page (its columns: every consultation).
     every = site.select("country-page-matrix", x=iri)
-    groups, roles, rows_page = matrix(every, page_number(request.args),
-                                      site.settings["PAGE_SIZE"])
+    groups, roles, rows_page, sizes = matrix(every, page_number(request.args),
+                                             site.settings["PAGE_SIZE"])
     counts = country_counts(site.select("country-page-counts", x=iri))
     country = {"iri": iri, "label": page.statements.label or iri}
     covered = {iri: {row["principle"].value: text(row, "consultations")
                      for row in site.select("country-page-principles", x=iri)}}
     return page.render(
         "country.html", consultations=consultations, groups=groups, roles=roles,
-        rows_page=rows_page, group_sizes=group_sizes(every),
+        rows_page=rows_page, group_sizes=sizes,
         counts=counts,
         process=ProcessAttendance.from_rows(site.select("country-page-attendance", x=iri)),
         coverage=principle_coverage([country], covered), countries=[country],
@@ -70,19 +70,12 @@ def country_counts(rows: list[Row]) -> dict[str, Value]:
     return found
 
 
-def group_sizes(rows: list[Row]) -> dict[str, int]:
-    """The number of attendees in each group of the matrix (on every page)."""
-    actors: dict[str, set[str]] = {}
-    for row in rows:
-        actors.setdefault(text(row, "kindLabel") or PERSONS, set()).add(row["actor"].value)
-    return {kind: len(found) for kind, found in actors.items()}
-
-
 def matrix(rows: list[Row], number: int, size: int
-           ) -> tuple[list[tuple[str, list[MatrixRow]]], list[tuple[str, str]], Page]:
+           ) -> tuple[list[tuple[str, list[MatrixRow]]], list[tuple[str, str]], Page,
+                      dict[str, int]]:
     """Group the attendance rows: [(kind label, [actor rows])] of page `number` (`size`
-    attendees a page, in group order), the roles seen, and the page; raises NotFound past
-    the last page."""
+    attendees a page, in group order), the roles seen, the page, and the number of
+    attendees in each group (on every page); raises NotFound past the last page."""
     groups: dict[str, dict[str, MatrixRow]] = {}
     roles: dict[str, str] = {}
     for row in rows:
@@ -99,4 +92,5 @@ def matrix(rows: list[Row], number: int, size: int
     paged: dict[str, list[MatrixRow]] = {}
     for kind, actor in shown:
         paged.setdefault(kind, []).append(actor)
-    return list(paged.items()), sorted(roles.items(), key=lambda r: r[1]), page
+    return (list(paged.items()), sorted(roles.items(), key=lambda r: r[1]), page,
+            {kind: len(actors) for kind, actors in groups.items()})

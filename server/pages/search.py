@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from napgraph.graph.page_index import PageIndexError
-
 from ..backends.rows import Row, read_rows
 from ..backends.runner import Unserializable, _xml_1_0, serialize
 from ..backends.store import MediaTypes
@@ -30,14 +28,9 @@ from .terms import NAP
 def search_body(site: Site, q: str, media_type: str) -> bytes:
     """The search query's answer for `q` as `media_type` (a SPARQL results format); raises
     the backend's errors when the query runs."""
-    index = site.page_index()
-    if index is not None:
-        try:
-            found = index.find(q)
-        except PageIndexError as error:
-            site.page_index_failed(error)
-        else:
-            return _serialized(found.tsv(), media_type, site.settings["MAX_RESULT_ROWS"])
+    found = site.from_index(lambda index: index.find(q))
+    if found is not None:
+        return _serialized(found.tsv(), media_type, site.settings["MAX_RESULT_ROWS"])
     media_types = MediaTypes(select=media_type, ask=None, graph=None)
     return site.run("search", media_types, {"q": ox.Literal(q)}).body
 

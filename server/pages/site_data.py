@@ -19,7 +19,7 @@ import logging
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pyoxigraph as ox
 from flask import Flask, Response, current_app, request
@@ -41,6 +41,7 @@ SPACE = "space"  # /space/{cc}/… : pages of a country's IRIs under its own bas
 SELECT_JSON = MediaTypes(select=fmt.JSON.media_type, ask=fmt.JSON.media_type, graph=None)
 NO_INDEX = object()  # Site.extras: this version has no usable page index
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -136,13 +137,20 @@ class Site:
         """Page query `name`'s rows for `x`: kept with the store (graph/page_index.py KEPT),
         else asked. Kept rows come in the query's order per release (each import's after
         the build's): a page that shows them in order sorts them."""
+        kept = self.from_index(lambda index: index.kept(name, x))
+        return read_rows(kept) if kept is not None else self.select(name, x=x)
+
+    def from_index(self, read: Callable[[PageIndex], T]) -> T | None:
+        """What `read` reads from the served version's page index; None when there is none,
+        or when it fails (logged, and not read again: pages then run their queries)."""
         index = self.page_index()
-        if index is not None:
-            try:
-                return read_rows(index.kept(name, x))
-            except PageIndexError as error:
-                self.page_index_failed(error)
-        return self.select(name, x=x)
+        if index is None:
+            return None
+        try:
+            return read(index)
+        except PageIndexError as error:
+            self.page_index_failed(error)
+            return None
 
     def page_index(self) -> PageIndex | None:
         """The answers kept with the served version's store (graph/page_index.py), opened
