@@ -108,9 +108,7 @@ class Engine:
         if media_type is None:
             return ("unacceptable", form)
         try:
-            body, truncated = serialize(result, media_type, max_rows)
-            if media_type in _XML_MEDIA_TYPES:
-                body = _xml_1_0(body)
+            body, truncated = serialize_answer(result, media_type, max_rows)
         except OSError as error:
             if facts.services:
                 return ("service-failed", f"{type(error).__name__}: {error}")
@@ -169,6 +167,16 @@ def serialize(result: ox.QueryBoolean | ox.QuerySolutions | ox.QueryTriples, med
                                       "name, so these triples cannot be written as RDF/XML; "
                                       "ask for Turtle, N-Triples or JSON-LD")
     return ox.serialize(kept, format=rdf_format), truncated
+
+
+def serialize_answer(result: ox.QueryBoolean | ox.QuerySolutions | ox.QueryTriples,
+                     media_type: str, max_rows: int) -> tuple[bytes, bool]:
+    """`serialize`, with an XML answer made XML 1.0 (`_xml_1_0`): what the runners send, and
+    what the pages' search writes from its index. Raises Unserializable."""
+    body, truncated = serialize(result, media_type, max_rows)
+    if media_type in _XML_MEDIA_TYPES:
+        body = _xml_1_0(body)
+    return body, truncated
 
 
 def _xml_1_0(body: bytes) -> bytes:

@@ -5,7 +5,7 @@ answer is read from the index written with the store (graph/page_index.py, in
 `BUILD_DIR/stores/<version>/pages.sqlite`): the same rows, without reading every literal.
 With no index (a remote store, DATA_FILES, a store written before indexes, or an index that
 cannot be read, which is logged once) the query runs as before. Either way the answer is
-serialized by the runners' writers (backends/runner.py `serialize`), so an answer read from the
+serialized by the runners' writers (backends/runner.py `serialize_answer`), so an answer read from the
 index has the bytes of one from the query.
 """
 
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from ..backends.rows import Row, read_rows
-from ..backends.runner import Unserializable, _xml_1_0, serialize
+from ..backends.runner import Unserializable, serialize_answer
 from ..backends.store import MediaTypes
 from ..http import formats as fmt
 from ..http.errors import NotAcceptable
@@ -45,8 +45,7 @@ def _serialized(tsv: bytes, media_type: str, max_rows: int) -> bytes:
     theirs is); raises NotAcceptable when XML 1.0 cannot hold a character."""
     solutions = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV)
     try:
-        body = serialize(solutions, media_type, max_rows)[0]
-        return _xml_1_0(body) if media_type == fmt.XML.media_type else body
+        return serialize_answer(solutions, media_type, max_rows)[0]
     except Unserializable as error:
         raise NotAcceptable(str(error)) from None
 
