@@ -35,6 +35,14 @@ class LoadResult:
     statuses: dict[str, int] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    cpu_seconds: float | None = None  # the server's, when the caller measured it
+
+    @property
+    def cpu_ms_per_answer(self) -> float | None:
+        """The server's CPU milliseconds per 2xx answer (None if not measured or none)."""
+        if self.cpu_seconds is None or not self.ok:
+            return None
+        return self.cpu_seconds * 1000 / self.ok
 
     @property
     def responses(self) -> int:
@@ -57,7 +65,8 @@ class LoadResult:
 
     def record(self) -> dict:
         """A JSON-ready dict, with the derived figures."""
-        return {**asdict(self), "ok_rps": self.ok_rps, "clean": self.clean}
+        return {**asdict(self), "ok_rps": self.ok_rps, "clean": self.clean,
+                "cpu_ms_per_answer": self.cpu_ms_per_answer}
 
 
 def parse_hey(text: str) -> LoadResult:

@@ -88,6 +88,9 @@ def sparql_tables(scale: dict) -> str:
     summary += [_times(geomean(ratios[(m, p)])) for m in MODES for p in PEERS]
     parts = [table(header, [*ratio_rows, summary]), "",
              table(["query", *(f"{SHORT[t]} p50/p99 ms" for t in TARGETS)], latency_rows)]
+    cpu = cpu_table(scale)
+    if cpu:
+        parts += ["", cpu]
     skipped = [f"{m}/{p}: {', '.join(names)}" for (m, p), names in excluded.items() if names]
     if skipped:
         parts += ["", "Left out of the geometric means (no 2xx throughput on one side, or "
@@ -95,6 +98,38 @@ def sparql_tables(scale: dict) -> str:
     if notes:
         parts += ["", "Notes:", *(f"- {n}" for n in notes)]
     return "\n".join(parts)
+
+
+def cpu_ratio(query: dict, target: str, peer: str) -> float | None:
+    """The peer's CPU per answer over napgraph's (above 1: napgraph spends less), when both
+    were measured and their answers agree."""
+    runs = query.get("runs", {})
+    mine = (runs.get(target) or {}).get("cpu_ms_per_answer")
+    theirs = (runs.get(peer) or {}).get("cpu_ms_per_answer")
+    if not mine or not theirs or not comparable(query, target, peer):
+        return None
+    return theirs / mine
+
+
+def cpu_table(scale: dict) -> str:
+    """Server CPU milliseconds per 2xx answer (every process of the server), per query; empty
+    for results recorded before the bench measured it."""
+    targets = ("napgraph-warm", "napgraph-cold", "oxigraph")
+    rows, ratios = [], []
+    for query in scale["queries"]:
+        runs = query.get("runs", {})
+        cells = [(runs.get(t) or {}).get("cpu_ms_per_answer") for t in targets]
+        if not any(cells):
+            continue
+        value = cpu_ratio(query, "napgraph-cold", "oxigraph")
+        if value is not None:
+            ratios.append(value)
+        rows.append([query["name"], *(_cpu_ms(c) for c in cells), _times(value)])
+    if not rows:
+        return ""
+    rows.append(["**geometric mean**", "", "", "", _times(geomean(ratios))])
+    return table(["query", *(f"{SHORT[t]} CPU ms/answer" for t in targets),
+                  "ox CPU / cold CPU"], rows)
 
 
 def summary_table(results: dict) -> str:
@@ -121,6 +156,8 @@ def geomeans(scale: dict) -> dict[str, float | None]:
                 if value is not None and comparable(query, f"napgraph-{mode}", peer):
                     values.append(value)
             out[f"{mode}/{peer}"] = geomean(values)
+    out["cold/oxigraph cpu"] = geomean(
+        v for q in scale["queries"] if (v := cpu_ratio(q, "napgraph-cold", "oxigraph")))
     return out
 
 
@@ -193,6 +230,12 @@ def _ms(value: float | None) -> str:
     if value is None:
         return "?"
     return f"{value:.1f}" if value < 100 else f"{value:,.0f}"
+
+
+def _cpu_ms(value: float | None) -> str:
+    if not value:
+        return "–"
+    return f"{value:.3f}" if value < 1 else f"{value:.2f}" if value < 10 else _ms(value)
 
 
 def _times(value: float | None) -> str:

@@ -203,16 +203,23 @@ def load(server: Server, query: Query, options: Options, latency: float,
 
     Fast queries run for `duration` seconds. Slow ones (or any on a slow server) run a fixed
     number of requests, enough to fill about `duration` seconds, at least one per client.
+    The server's CPU time over the run (all its processes) is kept beside the throughput:
+    the machine is shared, and CPU per answer moves less with the load than requests/s.
     """
     c = options.concurrency
     headers = [f"Accept: {query.accept}"]
     timeout = max(20.0, 4 * c * latency)
     if slow_server or latency * 4 > options.duration:
-        requests = max(c, min(100, int(options.duration / max(latency, 1e-3))))
-        return run_hey(server.query_url(query.text), concurrency=c, requests=requests,
-                       headers=headers, timeout=timeout, compression=options.compression)
-    return run_hey(server.query_url(query.text), concurrency=c, duration=options.duration,
-                   headers=headers, timeout=timeout, compression=options.compression)
+        count = max(c, min(100, int(options.duration / max(latency, 1e-3))))
+        bound = {"requests": count}
+    else:
+        bound = {"duration": options.duration}
+    before = server.cpu_seconds()
+    result = run_hey(server.query_url(query.text), concurrency=c, headers=headers,
+                     timeout=timeout, compression=options.compression, **bound)
+    server.wait_idle(limit=10)  # queries hey gave up on are still the run's work
+    result.cpu_seconds = server.cpu_seconds() - before
+    return result
 
 
 def measure_query(query: Query, targets: dict[str, Server], options: Options) -> dict:

@@ -111,7 +111,9 @@ class Server:
         return sorted(found)
 
     def cpu_seconds(self) -> float:
-        """CPU time used so far by every process of the server's group."""
+        """CPU time used so far by every process of the server's group, including the
+        processes that have ended: a query runner stopped for running too long is waited
+        for by its worker, whose cutime/cstime then hold the runner's time."""
         ticks = os.sysconf("SC_CLK_TCK")
         total = 0
         for pid in self.pids():
@@ -119,7 +121,7 @@ class Server:
                 fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            total += int(fields[11]) + int(fields[12])  # utime + stime
+            total += sum(int(value) for value in fields[11:15])  # u/s time, children's u/s
         return total / ticks
 
     def rss_bytes(self) -> int:

@@ -139,6 +139,25 @@ def test_report_geomean_and_ratios():
     assert means["warm/rdflib"] is None
     text = report.render({"scales": [{**scale, "geomean": means}]})
     assert "q2" in text and "≠" in text
+    assert "CPU ms/answer" not in text  # recorded before CPU was measured: no table
+
+
+def test_report_cpu_per_answer():
+    runs = {"napgraph-warm": {"ok_rps": 9.0, "cpu_ms_per_answer": 0.05},
+            "napgraph-cold": {"ok_rps": 5.0, "cpu_ms_per_answer": 2.0},
+            "oxigraph": {"ok_rps": 4.0, "cpu_ms_per_answer": 1.0}}
+    counts = {"napgraph-warm": 1, "napgraph-cold": 1, "oxigraph": 1}
+    scale = {"name": "tiny", "quads": 3, "queries": [
+        {"name": "q1", "counts": counts, "runs": runs},
+        {"name": "q2", "counts": counts, "runs": {
+            **runs, "oxigraph": {"ok_rps": 4.0, "cpu_ms_per_answer": 8.0}}},
+        {"name": "q3", "counts": {**counts, "oxigraph": 2}, "runs": runs},  # answers differ
+    ]}
+    means = report.geomeans(scale)
+    assert means["cold/oxigraph cpu"] == pytest.approx(2 ** 0.5)  # of 0.5 and 4, q3 left out
+    text = report.sparql_tables(scale)
+    assert "| cold CPU ms/answer |" in text.replace("  ", "")
+    assert "0.050" in text and "2.00" in text and "4.00×" in text and "1.41×" in text
 
 
 @pytest.fixture
@@ -170,6 +189,21 @@ def test_run_hey_against_a_live_server(napgraph_server):
                           headers=["Accept: application/sparql-results+json"])
     assert result.statuses == {"200": 8}
     assert json.dumps(result.record())
+
+
+@pytest.mark.skipif(shutil.which(load.HEY) is None, reason="hey is not installed")
+def test_a_load_run_records_the_server_s_cpu_per_answer(napgraph_server):
+    from bench.run import load as load_query
+    from bench.run import parse_args
+
+    query = workload.Query("count", "aggregate", "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }",
+                           "SELECT")
+    options = parse_args(["--duration", "0.5", "--concurrency", "2"])
+    result = load_query(napgraph_server, query, options, latency=0.01, slow_server=False)
+    assert result.ok > 0
+    assert result.cpu_seconds > 0  # the worker and its runner did the work
+    assert result.record()["cpu_ms_per_answer"] == pytest.approx(
+        result.cpu_seconds * 1000 / result.ok)
 
 
 SCALE_TARGETS = {"embedded", "remote-oxigraph", "remote-virtuoso", "oxigraph"}
