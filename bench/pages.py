@@ -202,11 +202,11 @@ def main(argv: list[str] | None = None) -> int:
     files = served_files(build_dir)
     name = f"pages-{build_dir.name}" if options.build else f"pages-{options.countries}"
     location = options.workdir / name / "oxigraph"
-    if not options.pages_only and not (location / ".complete").exists():
+    if not options.pages_only and not (location / ".optimized").exists():
         shutil.rmtree(location, ignore_errors=True)
         location.parent.mkdir(parents=True, exist_ok=True)
         srv.oxigraph_load(location, files, options.workdir / "oxigraph-load.log")
-        (location / ".complete").touch()
+        (location / ".optimized").touch()  # older locations, not optimized, load again
     report = {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
               "cores": os.cpu_count(),
               "countries": options.countries, "quads": run.count_quads(files),

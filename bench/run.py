@@ -159,7 +159,9 @@ def oxigraph_store(workdir: Path, scale: str, files: list[Path]) -> tuple[Path, 
     """An Oxigraph (RocksDB) location loaded with the files; (path, load seconds or None)."""
     location = workdir / f"oxigraph-{scale}"
     stamp = location / ".napgraph-bench-files"
-    wanted = json.dumps([[str(p), p.stat().st_size] for p in files])
+    # "optimized": locations loaded before the bench optimized them are loaded again.
+    wanted = json.dumps({"files": [[str(p), p.stat().st_size] for p in files],
+                         "optimized": True})
     if stamp.exists() and stamp.read_text() == wanted:
         return location, None
     shutil.rmtree(location, ignore_errors=True)
