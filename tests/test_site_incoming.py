@@ -73,3 +73,41 @@ def test_the_first_subjects_are_listed_with_both_labels(pointing_server):
     each with its English and its Japanese label: the bound counts subjects, not rows."""
     assert listed(target_page(pointing_server)) == [
         f"{english(n)} {japanese(n)}" for n in range(50)]
+
+
+@pytest.fixture(scope="module")
+def row_limited_server(start_server):
+    return start_server(pointing_nquads(), QUERY_RUNNERS=1, MAX_RESULT_ROWS=120)
+
+
+def onward(page) -> tuple[str, str]:
+    """The "and N more" line of the page and the URL it links."""
+    [more] = [" ".join(text.split()) for tag, attrs, text in page.texts
+              if tag == "li" and attrs.get("class") == "more"]
+    [url] = [a["href"] for a in page.find("a") if a.get("href", "").startswith("/sparql?")]
+    return more, url
+
+
+def test_all_of_them_are_one_link_away(pointing_server):
+    """"and 250 more: all 300" links the query page listing the 300 subjects (not 310
+    rows: a statement made in two graphs is one subject), by IRI, with their labels."""
+    more, url = onward(target_page(pointing_server))
+    assert more == f"and {SUBJECTS - 50} more: all {SUBJECTS}"
+    response = requests.get(pointing_server.root + url, timeout=60)
+    assert response.status_code == 200
+    listing = parse_html(response.text)
+    [count] = [text for text in listing.text_of("p") if text.startswith("Rows ")]
+    assert count == f"Rows 1–100 of {SUBJECTS} rows (page 1 of 3)."
+    cells = [text for text in listing.text_of("td")]
+    assert cells == [english(n) for n in range(100)]
+
+
+def test_a_list_longer_than_a_query_answer_says_so(row_limited_server):
+    """With MAX_RESULT_ROWS=120 the query page cannot list all 300: the page says it links
+    the first 120 and why, and the query page lists those 120, cut at the limit."""
+    more, url = onward(target_page(row_limited_server))
+    assert more == (f"and {SUBJECTS - 50} more: the first 120 of all {SUBJECTS} "
+                    "(a query's answer here stops at 120 rows)")
+    listing = parse_html(requests.get(row_limited_server.root + url, timeout=60).text)
+    [count] = [text for text in listing.text_of("p") if text.startswith("Rows ")]
+    assert count == "Rows 1–100 of 120 rows, cut at the limit of 120 (page 1 of 2)."

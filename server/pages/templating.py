@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime
 import re
+from dataclasses import dataclass
 
 from flask import Flask, request, url_for
 
+from ..sparql.result_view import SAFE_IRI
 from .site_data import current_site
 from .terms import PREFIXES
 
@@ -24,11 +26,28 @@ def iri_url(iri: str) -> str:
     return current_site().url_for_iri(iri)
 
 
-def pointing_here(iri: str, prop: str) -> str:
-    """The URL of the SPARQL query page listing every resource that points to `iri` with
-    property `prop`, PAGE_SIZE a page: where a page's bounded list of them goes on."""
-    query = f"SELECT ?resource WHERE {{ ?resource <{prop}> <{iri}> }} ORDER BY ?resource"
-    return url_for("sparql.sparql", query=query, format="html")
+@dataclass(frozen=True)
+class Onward:
+    """Where a page's bounded list of what points to a resource goes on."""
+
+    url: str
+    rows: int  # how many of them that page can list: all, or MAX_RESULT_ROWS
+    whole: bool  # whether that is all of them
+
+
+def pointing_here(iri: str, prop: str, total: int) -> Onward | None:
+    """The SPARQL query page (`format=html`) listing the `total` resources that point to
+    `iri` with property `prop`, by IRI, each once (a statement made in two graphs is one),
+    100 rows a page (sparql/result_view.py PAGE_SIZE) with their labels. Its answer is cut
+    at MAX_RESULT_ROWS like any query's, so past that it lists only the first ones (`whole`
+    is False). None when an IRI could not be written in a query."""
+    if not (SAFE_IRI.match(iri) and SAFE_IRI.match(prop)):
+        return None
+    query = (f"SELECT DISTINCT ?resource WHERE {{ ?resource <{prop}> <{iri}> }} "
+             "ORDER BY ?resource")
+    limit = current_site().settings["MAX_RESULT_ROWS"]
+    rows = min(total, limit) if limit else total
+    return Onward(url_for("sparql.sparql", query=query, format="html"), rows, rows == total)
 
 
 # A page belongs to a country's dataset when its path is under the country's IRIs.
