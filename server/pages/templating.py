@@ -50,6 +50,8 @@ def pointing_here(iri: str, prop: str, total: int) -> Onward | None:
     return Onward(url_for("sparql.sparql", query=query, format="html"), rows, rows == total)
 
 
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+
 # A page belongs to a country's dataset when its path is under the country's IRIs.
 _COUNTRY_PATH = re.compile(r"/(?:id/country/|id/|dataset/|space/)([a-z]{2}|s\d{4})(?:[/.#]|$)")
 
@@ -89,6 +91,24 @@ def short_date(value: object) -> str:
     """'2018-03-08' as '8 Mar'; anything that is not an ISO date is left as it is."""
     day = _iso_date(value)
     return f"{day.day} {day:%b}" if day else str(value)
+
+
+def number(value: object) -> str:
+    """A count as pages show every count, with thousands separators: 36811 -> '36,811'
+    (an integer, the lexical form of one from a query's row, or a float rounded to a whole
+    number); anything else is left as it is.
+
+    >>> number(36811), number("1200"), number(1536 / 1024 * 1000), number(7), number("n/a")
+    ('36,811', '1,200', '1,500', '7', 'n/a')
+    """
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.0f}"
+    text = str(value)
+    return f"{int(text):,}" if _INTEGER.fullmatch(text) else text
 
 
 def upper_first(value: object) -> str:
@@ -148,6 +168,6 @@ def init_app(app: Flask) -> None:
         return {"site_base": current_site().base}
 
     app.jinja_env.filters.update(long_date=long_date, short_date=short_date,
-                                 upper_first=upper_first)
+                                 upper_first=upper_first, number=number)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
