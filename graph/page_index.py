@@ -8,7 +8,8 @@ are written once, beside the store (`stores/<version>/pages.sqlite`), when the s
 at 10^6 quads). What it finds is still defined in one place, the page query
 `server/pages/queries/search.rq` (which properties, which resources, label matches first,
 labels and types): the index is that query's answer for the empty text, every row it can
-give, written in SQLite with an FTS5 trigram index of each text folded by `fold`. A search then keeps the rows whose folded text contains
+give, written in SQLite with an FTS5 trigram index of each text folded by `fold` (folding.py).
+A search then keeps the rows whose folded text contains
 the folded search text, in the query's order, up to its LIMIT: the same rows, read in
 milliseconds. A remote store (`napgraph serve --store`) has no index: the page runs the query.
 
@@ -47,6 +48,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from napgraph.graph import canned
+from napgraph.graph.folding import fold
 from napgraph.graph.paths import page_query_file
 from napgraph.graph.rdf_files import LOADABLE, format_of
 
@@ -55,10 +57,6 @@ FORMAT = "napgraph-pages-2"  # change when the tables change
 KEPT = ("home-countries",)  # page queries whose answer for every `x` is kept in `answers`
 FACTS = "concept-facts"  # the page query whose answer for every topic is kept in `facts`
 SHARED_GRAPHS = ("/graph/ontology", "/graph/schemes")  # what an import's answers lean on
-# British spellings folded to American ones, in this order, so "labour" finds "labor" and
-# the other way round. search.rq spells the same rule in SPARQL (REPLACE) for a remote store;
-# tests/test_page_index.py checks that both fold a table of words alike.
-FOLDS = (("labour", "labor"), ("organis", "organiz"), ("programme", "program"))
 _TAIL = re.compile(r"\bORDER\s+BY\b[^{}]*?\bLIMIT\s+(\d+)\s*$", re.IGNORECASE)
 _INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 _STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -74,18 +72,6 @@ _FIND_SCANNED = _FIND.format("")
 
 class PageIndexError(Exception):
     """An index file that cannot be read or holds another dataset; the message names it."""
-
-
-def fold(text: str) -> str:
-    """Lower-case `text` and fold British spellings to American ones (FOLDS).
-
-    >>> fold("Child Labour and Organisations")
-    'child labor and organizations'
-    """
-    folded = text.lower()
-    for british, american in FOLDS:
-        folded = folded.replace(british, american)
-    return folded
 
 
 def index_query() -> tuple[str, int]:

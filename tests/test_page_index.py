@@ -19,6 +19,7 @@ import pytest
 import requests
 
 from napgraph.graph import canned, page_index, served_store
+from napgraph.graph.folding import fold, folded_span
 from napgraph.graph.paths import page_query_file
 from napgraph.server.backends.rows import read_rows
 from tests.server_fixtures import launch
@@ -221,6 +222,16 @@ def test_query_and_index_fold_spellings_alike(folding_store, number):
     by_index = {row[1] for row in index_rows(index, q)}
     assert (resource in by_query) is found
     assert (resource in by_index) is found
+
+
+@pytest.mark.parametrize("number", range(len(FOLDING)))
+def test_the_span_marked_is_the_match_search_finds(number):
+    """The search page marks (folding.folded_span) what the index and the query match."""
+    text, q, found = FOLDING[number]
+    span = folded_span(text, q)
+    assert (span is not None) is found
+    if found:
+        assert fold(text[slice(*span)]) == fold(q)
 
 
 @pytest.mark.parametrize("damage", [b"not a database at all", b""], ids=["garbage", "empty"])

@@ -46,6 +46,18 @@ PREPARED = [
      None, {"peer": ox.NamedNode("http://b.example/sparql")},
      "SELECT ?peer { VALUES (?peer) { (<http://b.example/sparql>) } "
      "SERVICE SILENT <http://b.example/sparql> { ?s ?p ?o } }"),
+    ("a-subquery-projecting-it-gets-a-block",
+     "SELECT ?x ?o { { SELECT DISTINCT ?x ?o WHERE { ?o ?p ?x } LIMIT 5 } }", None,
+     {"x": IRI}, f"SELECT ?x ?o {{ VALUES (?x) {{ ({IRI}) }} {{ SELECT DISTINCT ?x ?o WHERE "
+     f"{{ VALUES (?x) {{ ({IRI}) }} ?o ?p ?x }} LIMIT 5 }} }}"),
+    ("as-and-star-project-it", "SELECT ?n ?m { { SELECT (COUNT(?y) AS ?n) { ?y ?p ?n } } "
+     "{ SELECT * { ?m ?q ?o } } }", None, {"n": EIGHT, "o": IRI},
+     f"SELECT ?n ?m {{ VALUES (?n ?o) {{ ({EIGHT} {IRI}) }} {{ SELECT (COUNT(?y) AS ?n) "
+     f"{{ VALUES (?n) {{ ({EIGHT}) }} ?y ?p ?n }} }} "
+     f"{{ SELECT * {{ VALUES (?o) {{ ({IRI}) }} ?m ?q ?o }} }} }}"),
+    ("a-subquery-not-projecting-it-keeps-its-own", "SELECT ?x { ?x ?p ?o "
+     "{ SELECT ?y WHERE { ?y ?q ?x } } }", None, {"x": IRI},
+     f"SELECT ?x {{ VALUES (?x) {{ ({IRI}) }} ?x ?p ?o {{ SELECT ?y WHERE {{ ?y ?q ?x }} }} }}"),
     ("relative-iri-gets-the-base", "SELECT * { <a> ?p ?o }", BASE, None,
      f"BASE <{BASE}> SELECT * {{ <a> ?p ?o }}"),
     ("relative-prefix-gets-the-base", "PREFIX e: <e#> SELECT * { e:a ?p ?o }", BASE, None,

@@ -49,7 +49,7 @@ def test_a_big_answer_comes_in_pages_with_its_total(site_server, everything_tota
     shown = min(100, everything_total - first + 1)
     assert body_rows(html) == shown
     count = re.search(r'<p class="count">(.*?)</p>', html, re.S).group(1)
-    assert f"Rows {first}–{first + shown - 1} of {everything_total:,} rows" in count
+    assert f"Rows {first:,}–{first + shown - 1:,} of {everything_total:,} rows" in count
     assert f"page {min(page, pages)} of {pages}" in count
 
 

@@ -8,6 +8,7 @@ Known answers come from the hand-written expectations of the canned queries
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from napgraph.graph.folding import fold
 from tests.html_tools import parse_html
 
 DATA = Path(__file__).parent / "data"
@@ -240,6 +242,22 @@ def test_search_finds(site_server, text, found):
     page = parse_html(get(site_server, "/search", q=text).text)
     results = [a["href"] for tag, a in page.elements if tag == "a" and a.get("href")]
     assert found in results
+
+
+@pytest.mark.parametrize(("text", "marked"), [
+    ("labour", "labor"), ("LABOUR TRIBUNAL", "Labor Tribunal"), ("programme", "Program"),
+    ("organization", "organisation"),
+], ids=["labour", "labour-tribunal", "programme", "organization"])
+def test_search_marks_the_match_in_either_spelling(site_server, text, marked):
+    """Each snippet marks where the text matched as search matches it (case and British or
+    American spelling folded), the text as written, escaped."""
+    response = get(site_server, "/search", q=text)
+    page = parse_html(response.text)
+    snippets = [t for tag, attrs, t in page.texts if tag == "p" and attrs.get("class") == "snippet"]
+    marks = page.text_of("mark")
+    assert len(marks) == len(snippets) > 0
+    assert {fold(mark) for mark in marks} == {fold(text)}
+    assert f"<mark>{html.escape(marked)}</mark>" in response.text
 
 
 @pytest.mark.parametrize("text", ['" } ; DROP ALL ; SELECT * {', "') || true || ('", "zzzqqq"],

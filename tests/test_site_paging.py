@@ -14,12 +14,16 @@ import subprocess
 import sys
 
 import pytest
+import rdflib
 import requests
+from rdflib.compare import isomorphic
+from rdflib.namespace import DCAT
 
 from tests.html_tools import parse_html
-from tests.server_fixtures import launch
+from tests.server_fixtures import launch, parse_rdf
 
 NAP = "https://w3id.org/napgraph/ontology#"
+BASE = "https://w3id.org/napgraph/"
 COUNTRIES = ["Japan", "Synthetic country S0001 (synthetic)", "Synthetic country S0002 (synthetic)"]
 
 
@@ -104,6 +108,27 @@ def test_catalogue_figures_are_the_country_own_counts(server, code):
     assert cells[3] == row["a_n"]["value"]  # actors attending
 
 
+def embedded_graph(server) -> rdflib.Graph:
+    """The JSON-LD the home page embeds, parsed."""
+    page = parse_html(get(server, "/").text)
+    [text] = [text for attrs, text in page.scripts if attrs.get("type") == "application/ld+json"]
+    return parse_rdf(text.encode("utf-8"), "application/ld+json")
+
+
+def test_home_embeds_the_same_catalog_description_whatever_the_countries(server, site_server):
+    """Japan alone and Japan with two countries imported: the home page embeds the same
+    description of the catalog (its type and title, not one statement a country), while
+    the catalog's RDF document, which the page links, lists every country's dataset."""
+    catalog = rdflib.URIRef(BASE + "dataset")
+    alone, three = embedded_graph(site_server), embedded_graph(server)
+    assert (catalog, rdflib.RDF.type, DCAT.Catalog) in three
+    assert isomorphic(alone, three)
+    document = requests.get(server.root + "/dataset.nt", timeout=60)
+    whole = parse_rdf(document.content, "application/n-triples")
+    assert {str(d) for d in whole.objects(catalog, DCAT.dataset)} == {
+        f"{BASE}dataset/{code}" for code in ("jp", "s0001", "s0002")}
+
+
 @pytest.mark.parametrize("number, prev, next_", [
     (1, [], ["?page=2#facts-heading"]),
     (2, ["?page=1#facts-heading"], ["?page=3#facts-heading"]),
@@ -166,8 +191,6 @@ def test_concept_pages_read_from_the_kept_facts_are_the_asked_ones(server, askin
 
 
 # --- the other long lists: PAGE_SIZE (1) attendees, mentions or consultations a page -------
-
-BASE = "https://w3id.org/napgraph/"
 
 
 def matrix_cells(page) -> list[dict]:

@@ -12,7 +12,14 @@ from napgraph.graph.vocab import ELI, NAP, PREFIXES
 from napgraph.server.http import formats as fmt
 from napgraph.server.pages import terms
 from napgraph.server.pages.site_data import PAGE_QUERIES, read_rows, url_for_iri
-from napgraph.server.pages.templating import curie, long_date, role_code, short_date, upper_first
+from napgraph.server.pages.templating import (
+    curie,
+    long_date,
+    number,
+    role_code,
+    short_date,
+    upper_first,
+)
 
 BASE = "https://w3id.org/napgraph/"
 RDFLIB = {"nap": NAP, "rdf": RDF, "rdfs": RDFS, "owl": OWL, "skos": SKOS, "dcterms": DCTERMS,
@@ -76,8 +83,19 @@ def test_suffix_of(path, stem, key):
     (curie, "https://w3id.org/napgraph/ontology#Consultation", "nap:Consultation"),
     (curie, "http://www.w3.org/ns/org#unitOf", "org:unitOf"),
     (curie, "https://example.org/x", "https://example.org/x"),
+    (number, 36811, "36,811"),
+    (number, "36811", "36,811"),
+    (number, 1234567, "1,234,567"),
+    (number, 999, "999"),
+    (number, 0, "0"),
+    (number, -1500, "-1,500"),
+    (number, 2047.6, "2,048"),
+    (number, "12.5", "12.5"),
+    (number, "n/a", "n/a"),
 ], ids=["code-two", "code-one", "code-three", "upper-first", "long-date", "not-date",
-        "short-date", "curie-nap", "curie-org", "curie-unknown"])
+        "short-date", "curie-nap", "curie-org", "curie-unknown", "number-int",
+        "number-lexical", "number-millions", "number-under-1000", "number-zero",
+        "number-negative", "number-float-rounded", "number-decimal-text", "number-not-one"])
 def test_template_helpers(helper, value, expected):
     assert helper(value) == expected
 

@@ -9,7 +9,7 @@ spliced from text.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import pyoxigraph as ox
 
@@ -33,7 +33,10 @@ def prepare_query(text: str, base_iri: str | None,
       store resolves it as the embedded endpoint does; the query's own BASE still wins.
     - Each bound variable gets its value in a VALUES block opening the WHERE group (so
       FILTER, HAVING and GROUP BY see it, as with pyoxigraph substitutions), or at the end of
-      the query when there is no such group (`CONSTRUCT WHERE`, `DESCRIBE <x>`).
+      the query when there is no such group (`CONSTRUCT WHERE`, `DESCRIBE <x>`); and
+      in each subquery that projects it, opening the subquery's WHERE group too, as
+      pyoxigraph substitutes it there (a subquery is evaluated on its own: its LIMIT cuts
+      before an outer VALUES joins).
     - A SERVICE whose endpoint is a bound variable gets the IRI in place of the variable.
 
     Values are written in their N-Triples form (`str(term)`), never spliced from text, so a
@@ -59,14 +62,14 @@ def prepare_query(text: str, base_iri: str | None,
             term = values.get(target.text[1:]) if target.kind == "VAR" else None
             if isinstance(term, ox.NamedNode):
                 edits.append((target.start, target.start + len(target.text), str(term)))
-        names = sorted(values)
-        block = ("VALUES (" + " ".join(f"?{name}" for name in names) + ") { ("
-                 + " ".join(str(values[name]) for name in names) + ") }")
+        block = _values_block(sorted(values), values)
         brace = _where_brace(tokens)
         if brace is None:
             edits.append((len(text), len(text), f"\n{block}"))
         else:
             edits.append((brace + 1, brace + 1, f" {block}"))
+        edits += [(offset, offset, f" {inner}")
+                  for offset, inner in _subquery_blocks(tokens, values)]
     for start, end, replacement in sorted(edits, reverse=True):
         text = text[:start] + replacement + text[end:]
     if base_iri and _usable_base(base_iri) and any(
@@ -212,8 +215,15 @@ def _where_brace(tokens: list[Token]) -> int | None:
                     if depth == 0:
                         index += offset + 1
                         break
+    brace = _group_brace(tokens, index)
+    return tokens[brace].start if brace is not None else None
+
+
+def _group_brace(tokens: list[Token], index: int) -> int | None:
+    """The index of the first `{` from `index` on outside parentheses (a projection's
+    `(EXISTS { … } AS ?e)` holds none that counts), or None."""
     parentheses = 0
-    for token in tokens[index:]:
+    for offset, token in enumerate(tokens[index:], index):
         if token.kind != "PUNCT":
             continue
         if token.text == "(":
@@ -221,8 +231,61 @@ def _where_brace(tokens: list[Token]) -> int | None:
         elif token.text == ")":
             parentheses -= 1
         elif token.text == "{" and parentheses == 0:
-            return token.start
+            return offset
     return None
+
+
+def _subquery_blocks(tokens: list[Token], values: Mapping[str, Term]) -> list[tuple[int, str]]:
+    """(offset, VALUES block) for each subquery that projects a bound variable: the block
+    opens its WHERE group, as pyoxigraph substitutes a projected variable there too. A
+    subquery is evaluated on its own, so a block only at the top would reach it after its
+    LIMIT has cut (`{ SELECT DISTINCT ?x ?o WHERE { ?o ?p ?x } LIMIT 500 }`)."""
+    start = _form_index(tokens)
+    blocks = []
+    for index, token in enumerate(tokens):
+        if start is None or index <= start or not token.is_keyword("SELECT"):
+            continue
+        brace = _group_brace(tokens, index + 1)
+        if brace is None:
+            continue
+        head = tokens[index + 1:brace]
+        if any(t.kind == "PUNCT" and t.text == "*" for t in head):
+            projected = {t.text[1:] for t in tokens[brace:_group_end(tokens, brace)]
+                         if t.kind == "VAR"}
+        else:
+            projected = {t.text[1:] for depth, before, t in _with_depth(head)
+                         if t.kind == "VAR" and (depth == 0 or before.is_keyword("AS"))}
+        names = sorted(name for name in projected if name in values)
+        if names:
+            blocks.append((tokens[brace].start + 1, _values_block(names, values)))
+    return blocks
+
+
+def _with_depth(tokens: list[Token]) -> Iterator[tuple[int, Token, Token]]:
+    """(parenthesis depth, the token before, token) for each token of a projection."""
+    depth = 0
+    for before, token in zip([tokens[0], *tokens], tokens, strict=False):
+        if token.kind == "PUNCT" and token.text == "(":
+            depth += 1
+        elif token.kind == "PUNCT" and token.text == ")":
+            depth -= 1
+        yield depth, before, token
+
+
+def _group_end(tokens: list[Token], brace: int) -> int:
+    """The index just past the `}` that closes the group opened at `brace`."""
+    depth = 0
+    for offset, token in enumerate(tokens[brace:], brace):
+        if token.kind == "PUNCT" and token.text in ("{", "}"):
+            depth += 1 if token.text == "{" else -1
+            if depth == 0:
+                return offset + 1
+    return len(tokens)
+
+
+def _values_block(names: Sequence[str], values: Mapping[str, Term]) -> str:
+    return ("VALUES (" + " ".join(f"?{name}" for name in names) + ") { ("
+            + " ".join(str(values[name]) for name in names) + ") }")
 
 
 def _usable_base(iri: str) -> bool:

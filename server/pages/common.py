@@ -1,8 +1,9 @@
 """What every resource page uses: the resource's statements, its source quotes, render().
 
 `Statements` holds the rows of `pages/queries/statements.rq` (every triple out of the
-resource, with labels) and of `incoming.rq` (triples into it: at most 500 rows a property,
-with each property's count from `incoming-counts.rq`, since a shared topic has thousands) and
+resource, with labels) and of `incoming.rq` (triples into it: at most 500 subjects a
+property, each with all its labels, with each property's count from `incoming-counts.rq`,
+since a shared topic has thousands) and
 answers the questions templates ask: the English and Japanese label, the values of a
 property, the links grouped by property. Purpose-built pages add their own queries; the
 generic page shows the statements as they are.
@@ -55,8 +56,9 @@ class Property:
 
 def read_statements(site: Site, iri: str) -> Statements:
     """The statements of `iri`: every one out of it (statements.rq), and of those into it,
-    how many there are by property (incoming-counts.rq) and at most a bounded part of each
-    (incoming.rq), sorted as statements.rq sorts: a topic at 10^7 quads has 5,500."""
+    how many there are by property (incoming-counts.rq) and at most 500 subjects of each
+    with their labels (incoming.rq), sorted as statements.rq sorts: a topic at 10^7 quads
+    has 5,500."""
     counts = {row["p"].value: int(row["n"].value)
               for row in site.select("incoming-counts", x=iri)}
     incoming = [row for p in sorted(counts) for row in sorted(

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from napgraph.graph.folding import folded_span
+
 from ..backends.rows import Row, read_rows
 from ..backends.runner import Unserializable, serialize_answer
 from ..backends.store import MediaTypes
@@ -90,11 +92,12 @@ def group_results(rows: list[Row], context: int = 80) -> list[SearchResult]:
 
 
 def _snippet(value: str, query: str, context: int) -> tuple[str, str, str]:
-    """Split `value` around the first case-insensitive match of `query`, trimmed to context."""
-    start = value.lower().find(query.lower())
-    if start < 0:
+    """Split `value` around the first match of `query` as search finds it (case and
+    British or American spelling folded: graph/folding.py), trimmed to context."""
+    span = folded_span(value, query)
+    if span is None:
         return (value[: 2 * context], "", "")
-    end = start + len(query)
+    start, end = span
     before = value[max(0, start - context):start]
     after = value[end:end + context]
     return (("…" if start > context else "") + before, value[start:end],

@@ -98,7 +98,10 @@ def _catalog_alternates() -> list[dict[str, str]]:
 
 
 def _jsonld(iri: str) -> object:
-    return json.loads(current_site().construct("describe", fmt.JSON_LD.media_type, x=iri))
+    """The catalog's description as the home page embeds it (catalog-embedded.rq): the same
+    size whatever the number of countries; /dataset's RDF documents hold it whole."""
+    return json.loads(current_site().construct("catalog-embedded", fmt.JSON_LD.media_type,
+                                               x=iri))
 
 
 def _render(template: str, alternates: list[dict[str, str]], **values: object) -> bytes:

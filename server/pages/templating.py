@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime
 import re
+from dataclasses import dataclass
 
 from flask import Flask, request, url_for
 
+from ..sparql.result_view import SAFE_IRI
 from .site_data import current_site
 from .terms import PREFIXES
 
@@ -24,12 +26,31 @@ def iri_url(iri: str) -> str:
     return current_site().url_for_iri(iri)
 
 
-def pointing_here(iri: str, prop: str) -> str:
-    """The URL of the SPARQL query page listing every resource that points to `iri` with
-    property `prop`, PAGE_SIZE a page: where a page's bounded list of them goes on."""
-    query = f"SELECT ?resource WHERE {{ ?resource <{prop}> <{iri}> }} ORDER BY ?resource"
-    return url_for("sparql.sparql", query=query, format="html")
+@dataclass(frozen=True)
+class Onward:
+    """Where a page's bounded list of what points to a resource goes on."""
 
+    url: str
+    rows: int  # how many of them that page can list: all, or MAX_RESULT_ROWS
+    whole: bool  # whether that is all of them
+
+
+def pointing_here(iri: str, prop: str, total: int) -> Onward | None:
+    """The SPARQL query page (`format=html`) listing the `total` resources that point to
+    `iri` with property `prop`, by IRI, each once (a statement made in two graphs is one),
+    100 rows a page (sparql/result_view.py PAGE_SIZE) with their labels. Its answer is cut
+    at MAX_RESULT_ROWS like any query's, so past that it lists only the first ones (`whole`
+    is False). None when an IRI could not be written in a query."""
+    if not (SAFE_IRI.match(iri) and SAFE_IRI.match(prop)):
+        return None
+    query = (f"SELECT DISTINCT ?resource WHERE {{ ?resource <{prop}> <{iri}> }} "
+             "ORDER BY ?resource")
+    limit = current_site().settings["MAX_RESULT_ROWS"]
+    rows = min(total, limit) if limit else total
+    return Onward(url_for("sparql.sparql", query=query, format="html"), rows, rows == total)
+
+
+_INTEGER = re.compile(r"[+-]?[0-9]+")
 
 # A page belongs to a country's dataset when its path is under the country's IRIs.
 _COUNTRY_PATH = re.compile(r"/(?:id/country/|id/|dataset/|space/)([a-z]{2}|s\d{4})(?:[/.#]|$)")
@@ -70,6 +91,24 @@ def short_date(value: object) -> str:
     """'2018-03-08' as '8 Mar'; anything that is not an ISO date is left as it is."""
     day = _iso_date(value)
     return f"{day.day} {day:%b}" if day else str(value)
+
+
+def number(value: object) -> str:
+    """A count as pages show every count, with thousands separators: 36811 -> '36,811'
+    (an integer, the lexical form of one from a query's row, or a float rounded to a whole
+    number); anything else is left as it is.
+
+    >>> number(36811), number("1200"), number(1536 / 1024 * 1000), number(7), number("n/a")
+    ('36,811', '1,200', '1,500', '7', 'n/a')
+    """
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.0f}"
+    text = str(value)
+    return f"{int(text):,}" if _INTEGER.fullmatch(text) else text
 
 
 def upper_first(value: object) -> str:
@@ -129,6 +168,6 @@ def init_app(app: Flask) -> None:
         return {"site_base": current_site().base}
 
     app.jinja_env.filters.update(long_date=long_date, short_date=short_date,
-                                 upper_first=upper_first)
+                                 upper_first=upper_first, number=number)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

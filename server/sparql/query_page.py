@@ -3,8 +3,8 @@
 The page is a form (a textarea, which CodeMirror enhances when scripts run) that POSTs to
 /sparql; the canned queries are its examples, each a link that loads it (`?example=slug`)
 and, with scripts, fills the editor in place. With `format=html` the endpoint answers with
-this page: the query in the editor, the results as a table of PAGE_SIZE rows a page (with the
-total) whose IRIs show their labels and link to their pages, a chart of a numeric column,
+this page: the query in the editor, the results (cut at MAX_RESULT_ROWS) as a table of
+result_view.PAGE_SIZE (100) rows a page (with the total) whose IRIs show their labels and link to their pages, a chart of a numeric column,
 links to the same query in every format, and a shareable URL. The protocol itself is
 untouched: without `format=html` clients get the negotiated SPARQL formats as before.
 """
