@@ -304,3 +304,25 @@ def test_the_one_release_holds_each_synthetic_country_s_catalog_as_an_import_doe
     graph = "<https://w3id.org/napgraph/graph/s0002/catalog> ."
     ours = [line for line in catalogs.read_text().splitlines() if line.endswith(graph)]
     assert len(ours) > 20 and sorted(ours) == sorted(expected.splitlines())
+
+
+def test_compaction_bench_on_two_imports(tmp_path, capsys):
+    """bench/compaction.py replays a build's imports and times queries on both stores."""
+    from bench import compaction
+    from napgraph.graph.synthetic import write_nquads
+
+    build = tmp_path / "build"
+    subprocess.run([sys.executable, "-m", "napgraph", "build", "--out", str(build)], check=True,
+                   capture_output=True)
+    write_nquads(tmp_path / "both.nq", 2, seed=0, consultations=2)
+    quads = list(ox.parse(path=str(tmp_path / "both.nq"), format=ox.RdfFormat.N_QUADS))
+    for code in ("s0001", "s0002"):
+        own = [q for q in quads if f"/graph/{code}" in q.graph_name.value]
+        (tmp_path / f"{code}.nq").write_bytes(ox.serialize(own, format=ox.RdfFormat.N_QUADS))
+        subprocess.run([sys.executable, "-m", "napgraph", "import", str(tmp_path / f"{code}.nq"),
+                        "--country", code, "--build-dir", str(build)], check=True,
+                       capture_output=True)
+    assert compaction.main(["--build", str(build), "--marks", "1,2,3", "--runs", "1",
+                            "--queries", "lookup-actor,ask-type"]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| ")]
+    assert [row.split(" | ")[0] for row in rows[1:]] == ["| 1", "| 2"]  # no third import
