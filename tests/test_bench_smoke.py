@@ -326,3 +326,15 @@ def test_compaction_bench_on_two_imports(tmp_path, capsys):
                             "--queries", "lookup-actor,ask-type"]) == 0
     rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| ")]
     assert [row.split(" | ")[0] for row in rows[1:]] == ["| 1", "| 2"]  # no third import
+
+
+@pytest.mark.skipif(shutil.which(load.HEY) is None, reason="hey is not installed")
+def test_cpu_split_on_japan(tmp_path, capsys):
+    """bench/cpu_split.py: CPU per answer of the runners and of the front, and the engine's."""
+    from bench import cpu_split
+
+    assert cpu_split.main(["--workdir", str(tmp_path), "--scale", "japan", "--only",
+                           "consultations", "--duration", "0.5", "--workers", "1"]) == 0
+    row = capsys.readouterr().out.splitlines()[-1].strip("| ").split(" | ")
+    assert row[0] == "consultations"
+    assert all(float(cell.replace(",", "")) > 0 for cell in row[1:])
