@@ -55,6 +55,16 @@ PREPARED = [
      f"SELECT ?n ?m {{ VALUES (?n ?o) {{ ({EIGHT} {IRI}) }} {{ SELECT (COUNT(?y) AS ?n) "
      f"{{ VALUES (?n) {{ ({EIGHT}) }} ?y ?p ?n }} }} "
      f"{{ SELECT * {{ VALUES (?o) {{ ({IRI}) }} ?m ?q ?o }} }} }}"),
+    ("as-before-grouping-gets-no-block", "SELECT ?x { { SELECT (?o AS ?x) { ?s ?p ?o } } }",
+     None, {"x": IRI},
+     f"SELECT ?x {{ VALUES (?x) {{ ({IRI}) }} {{ SELECT (?o AS ?x) {{ ?s ?p ?o }} }} }}"),
+    ("star-projects-no-filter-only-variable", "SELECT ?x ?y { { SELECT * { ?y ?p ?o "
+     "FILTER(?x != ?o) } } }", None, {"x": IRI},
+     f"SELECT ?x ?y {{ VALUES (?x) {{ ({IRI}) }} {{ SELECT * {{ ?y ?p ?o "
+     "FILTER(?x != ?o) } } }"),
+    ("bind-in-a-subquery-gets-no-block", "SELECT ?x { { SELECT ?x { BIND(1 AS ?x) } } }",
+     None, {"x": EIGHT},
+     f"SELECT ?x {{ VALUES (?x) {{ ({EIGHT}) }} {{ SELECT ?x {{ BIND(1 AS ?x) }} }} }}"),
     ("a-subquery-not-projecting-it-keeps-its-own", "SELECT ?x { ?x ?p ?o "
      "{ SELECT ?y WHERE { ?y ?q ?x } } }", None, {"x": IRI},
      f"SELECT ?x {{ VALUES (?x) {{ ({IRI}) }} ?x ?p ?o {{ SELECT ?y WHERE {{ ?y ?q ?x }} }} }}"),
@@ -78,6 +88,84 @@ def test_prepare_query(query, base, bindings, expected):
     assert prepared == expected
     # and it parses (nothing runs on an empty store; a base for the case that has none)
     ox.Store().query(prepared, base_iri="http://fallback.example/")
+
+
+# The same answer both ways: pyoxigraph's substitutions (the embedded store) and the prepared
+# text run without them (what a store receives). Each query projects its bound variables
+# (pyoxigraph refuses a substitution of a variable the query does not project).
+E = "http://e/"
+ANSWERS_ALIKE = [
+    ("subquery-cut-by-its-limit", "SELECT ?x ?o { { SELECT ?x ?o { ?o :p ?x } LIMIT 1 } }",
+     {"x": "c"}),
+    ("nested-subqueries", "SELECT ?x ?o { { SELECT ?x ?o { { SELECT ?x ?o { ?o :p ?x } "
+     "ORDER BY ?o LIMIT 1 } } } }", {"x": "c"}),
+    ("star-subquery", "SELECT * { { SELECT * { ?o :p ?x } ORDER BY ?o LIMIT 1 } }", {"x": "c"}),
+    ("star-with-a-filter-only-variable", "SELECT ?x ?y { { SELECT * { ?y :p ?o "
+     "FILTER(?x != ?o) } } }", {"x": "a"}),
+    ("star-over-an-inner-subquery", "SELECT ?x ?y { { SELECT * { ?y :p ?o "
+     "{ SELECT ?y { ?y :q ?x } } } } }", {"x": "a"}),
+    ("projected-with-as", "SELECT ?x { { SELECT (?o AS ?x) { ?s :p ?o } } }", {"x": "a"}),
+    ("count-as-a-pattern-variable", "SELECT ?n { { SELECT (COUNT(?y) AS ?n) { ?y ?p ?n } } }",
+     {"n": 0}),
+    ("count-as-its-value", "SELECT ?n { { SELECT (COUNT(*) AS ?n) { ?s :p ?o } } }", {"n": 5}),
+    ("bind-in-a-subquery", "SELECT ?x { { SELECT ?x { BIND(:b AS ?x) } } }", {"x": "a"}),
+    ("grouped-subquery", "SELECT ?x ?c { { SELECT ?x (COUNT(*) AS ?c) { ?s :p ?x } "
+     "GROUP BY ?x ORDER BY DESC(?c) LIMIT 1 } }", {"x": "a"}),
+    ("subquery-in-filter-exists", "SELECT ?s ?x { ?s :p ?y FILTER EXISTS { SELECT ?x "
+     "{ ?x :p ?s } LIMIT 1 } }", {"x": "d"}),
+    ("subquery-in-optional", "SELECT ?s ?x { ?s :p ?y OPTIONAL { SELECT ?x ?s "
+     "{ ?x :q ?s } LIMIT 1 } }", {"x": "c"}),
+    ("subquery-in-union", "SELECT ?x ?o { { ?x :q ?o } UNION { SELECT ?x ?o { ?x :p ?o } "
+     "LIMIT 1 } }", {"x": "b"}),
+    ("subquery-in-graph", "SELECT ?x ?l { GRAPH ?g { SELECT ?x ?l { ?x :label ?l } LIMIT 1 } }",
+     {"x": "b"}),
+    ("subquery-in-a-projection", "SELECT ?x (EXISTS { SELECT ?x { ?x :q ?z } } AS ?e) "
+     "{ ?x :p ?o }", {"x": "b"}),
+    ("subquery-using-not-projecting-it", "SELECT ?x ?y { { SELECT ?y { ?y :p ?x } } }",
+     {"x": "c"}),
+    ("select-in-a-comment-and-a-string", "SELECT ?x ?o # { SELECT ?x {\n{ ?o :p ?x "
+     "FILTER(?o != 'SELECT ?x {') }", {"x": "a"}),
+    ("values-in-the-subquery", "SELECT ?x ?o { { SELECT ?x ?o { VALUES ?x { :a :c } "
+     "?o :p ?x } LIMIT 1 } }", {"x": "a"}),
+    ("values-after-the-subquery", "SELECT ?x ?o { { SELECT ?x ?o { ?o :p ?x } LIMIT 1 "
+     "VALUES ?x { :a :c } } }", {"x": "c"}),
+    ("construct-from-a-subquery", "CONSTRUCT { ?x :r ?o } WHERE { { SELECT ?x ?o "
+     "{ ?x :p ?o } LIMIT 1 } }", {"x": "b"}),
+    ("ask-a-subquery", "ASK { { SELECT ?x { ?x :p :a } LIMIT 1 } }", {"x": "b"}),
+]
+
+
+@pytest.fixture(scope="module")
+def small_store() -> ox.Store:
+    store = ox.Store()
+    for s, p, o in [("a", "p", "b"), ("a", "p", "c"), ("b", "p", "c"), ("c", "q", "a"),
+                    ("d", "p", "a"), ("b", "q", "d")]:
+        store.add(ox.Quad(ox.NamedNode(E + s), ox.NamedNode(E + p), ox.NamedNode(E + o)))
+    store.add(ox.Quad(ox.NamedNode(E + "b"), ox.NamedNode(E + "label"), ox.Literal("B"),
+                      ox.NamedNode(E + "g")))
+    return store
+
+
+def _answer(store: ox.Store, text: str, substitutions: dict | None = None) -> object:
+    result = store.query(text, use_default_graph_as_union=True, substitutions=substitutions)
+    if isinstance(result, ox.QueryBoolean):
+        return bool(result)
+    if isinstance(result, ox.QueryTriples):
+        return sorted(map(str, result))
+    names = [variable.value for variable in result.variables]
+    return sorted(tuple(str(row[name]) for name in names) for row in result)
+
+
+@pytest.mark.parametrize(("query", "bound"), [case[1:] for case in ANSWERS_ALIKE],
+                         ids=[case[0] for case in ANSWERS_ALIKE])
+def test_the_prepared_text_answers_as_substitutions(small_store, query, bound):
+    values = {name: ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
+              if isinstance(value, int) else ox.NamedNode(E + value)
+              for name, value in bound.items()}
+    text = f"PREFIX : <{E}> {query}"
+    substituted = _answer(small_store, text,
+                          {ox.Variable(name): term for name, term in values.items()})
+    assert _answer(small_store, prepare_query(text, None, values)) == substituted
 
 
 def resolve(prologue: str, term: str) -> str:

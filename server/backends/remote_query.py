@@ -9,11 +9,12 @@ spliced from text.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import pyoxigraph as ox
 
 from .query_guard import FORMS, Resolver
+from .query_parse import projected_variables
 from .sparql_lexer import Token, significant_tokens
 from .store import Term
 
@@ -69,7 +70,7 @@ def prepare_query(text: str, base_iri: str | None,
         else:
             edits.append((brace + 1, brace + 1, f" {block}"))
         edits += [(offset, offset, f" {inner}")
-                  for offset, inner in _subquery_blocks(tokens, values)]
+                  for offset, inner in _subquery_blocks(text, tokens, values)]
     for start, end, replacement in sorted(edits, reverse=True):
         text = text[:start] + replacement + text[end:]
     if base_iri and _usable_base(base_iri) and any(
@@ -235,51 +236,63 @@ def _group_brace(tokens: list[Token], index: int) -> int | None:
     return None
 
 
-def _subquery_blocks(tokens: list[Token], values: Mapping[str, Term]) -> list[tuple[int, str]]:
+def _subquery_blocks(text: str, tokens: list[Token],
+                     values: Mapping[str, Term]) -> list[tuple[int, str]]:
     """(offset, VALUES block) for each subquery that projects a bound variable: the block
     opens its WHERE group, as pyoxigraph substitutes a projected variable there too. A
     subquery is evaluated on its own, so a block only at the top would reach it after its
-    LIMIT has cut (`{ SELECT DISTINCT ?x ?o WHERE { ?o ?p ?x } LIMIT 500 }`)."""
+    LIMIT has cut (`{ SELECT DISTINCT ?x ?o WHERE { ?o ?p ?x } LIMIT 500 }`).
+
+    What a subquery projects is what pyoxigraph reads (`SELECT *` included). A variable
+    the subquery assigns before its answer is grouped (`BIND(… AS ?x)`, `SELECT (?o AS ?x)`)
+    cannot have a block there (the subquery would not parse): it gets none, and the block at
+    the top joins the subquery's answer instead (so under the subquery's own LIMIT the store
+    compares after the cut, where pyoxigraph compares before it).
+    """
     start = _form_index(tokens)
+    if start is None:
+        return []
+    prologue = text[:tokens[start].start]
     blocks = []
-    for index, token in enumerate(tokens):
-        if start is None or index <= start or not token.is_keyword("SELECT"):
+    for index in range(start + 1, len(tokens)):
+        if not tokens[index].is_keyword("SELECT"):
             continue
         brace = _group_brace(tokens, index + 1)
         if brace is None:
             continue
-        head = tokens[index + 1:brace]
-        if any(t.kind == "PUNCT" and t.text == "*" for t in head):
-            projected = {t.text[1:] for t in tokens[brace:_group_end(tokens, brace)]
-                         if t.kind == "VAR"}
-        else:
-            projected = {t.text[1:] for depth, before, t in _with_depth(head)
-                         if t.kind == "VAR" and (depth == 0 or before.is_keyword("AS"))}
-        names = sorted(name for name in projected if name in values)
+        end = _enclosing_end(tokens, brace)
+        head = prologue + text[tokens[index].start:tokens[brace].start + 1]
+        body = text[tokens[brace].start + 1:tokens[end].start if end < len(tokens) else None]
+        try:
+            projected = projected_variables(head + body)
+        except SyntaxError:
+            continue  # the whole text is parsed before it is sent; its error is reported
+        names = [name for name in projected if name in values
+                 and _parses(f"{head} {_values_block([name], values)}{body}")]
         if names:
             blocks.append((tokens[brace].start + 1, _values_block(names, values)))
     return blocks
 
 
-def _with_depth(tokens: list[Token]) -> Iterator[tuple[int, Token, Token]]:
-    """(parenthesis depth, the token before, token) for each token of a projection."""
+def _parses(text: str) -> bool:
+    try:
+        projected_variables(text)
+    except SyntaxError:
+        return False
+    return True
+
+
+def _enclosing_end(tokens: list[Token], index: int) -> int:
+    """The index of the `}` that closes the group around the token at `index` (a
+    subquery's group: its end), or len(tokens)."""
     depth = 0
-    for before, token in zip([tokens[0], *tokens], tokens, strict=False):
-        if token.kind == "PUNCT" and token.text == "(":
+    for offset, token in enumerate(tokens[index:], index):
+        if token.kind == "PUNCT" and token.text == "{":
             depth += 1
-        elif token.kind == "PUNCT" and token.text == ")":
-            depth -= 1
-        yield depth, before, token
-
-
-def _group_end(tokens: list[Token], brace: int) -> int:
-    """The index just past the `}` that closes the group opened at `brace`."""
-    depth = 0
-    for offset, token in enumerate(tokens[brace:], brace):
-        if token.kind == "PUNCT" and token.text in ("{", "}"):
-            depth += 1 if token.text == "{" else -1
+        elif token.kind == "PUNCT" and token.text == "}":
             if depth == 0:
-                return offset + 1
+                return offset
+            depth -= 1
     return len(tokens)
 
 
