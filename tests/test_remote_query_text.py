@@ -68,6 +68,10 @@ PREPARED = [
     ("a-subquery-not-projecting-it-keeps-its-own", "SELECT ?x { ?x ?p ?o "
      "{ SELECT ?y WHERE { ?y ?q ?x } } }", None, {"x": IRI},
      f"SELECT ?x {{ VALUES (?x) {{ ({IRI}) }} ?x ?p ?o {{ SELECT ?y WHERE {{ ?y ?q ?x }} }} }}"),
+    ("a-bind-of-it-gets-a-trailing-block", "SELECT ?x { ?s ?p ?o BIND(?o AS ?x) }", None,
+     {"x": IRI}, f"SELECT ?x {{ ?s ?p ?o BIND(?o AS ?x) }}\nVALUES (?x) {{ ({IRI}) }}"),
+    ("a-bind-with-a-relative-iri", "SELECT ?x { BIND(<a> AS ?x) }", BASE, {"x": IRI},
+     f"BASE <{BASE}> SELECT ?x {{ BIND(<a> AS ?x) }}\nVALUES (?x) {{ ({IRI}) }}"),
     ("relative-iri-gets-the-base", "SELECT * { <a> ?p ?o }", BASE, None,
      f"BASE <{BASE}> SELECT * {{ <a> ?p ?o }}"),
     ("relative-prefix-gets-the-base", "PREFIX e: <e#> SELECT * { e:a ?p ?o }", BASE, None,
@@ -109,6 +113,11 @@ ANSWERS_ALIKE = [
      {"n": 0}),
     ("count-as-its-value", "SELECT ?n { { SELECT (COUNT(*) AS ?n) { ?s :p ?o } } }", {"n": 5}),
     ("bind-in-a-subquery", "SELECT ?x { { SELECT ?x { BIND(:b AS ?x) } } }", {"x": "a"}),
+    ("bind-at-the-top-equal", "SELECT ?x { BIND(:a AS ?x) }", {"x": "a"}),
+    ("bind-at-the-top-other", "SELECT ?x { BIND(:b AS ?x) }", {"x": "a"}),
+    ("bind-at-the-top-before-a-limit", "SELECT ?x ?s { ?s :p ?o BIND(?o AS ?x) } LIMIT 1",
+     {"x": "c"}),
+    ("bind-in-an-inner-group", "SELECT ?s ?x { ?s :p ?o { BIND(?o AS ?x) } }", {"x": "c"}),
     ("grouped-subquery", "SELECT ?x ?c { { SELECT ?x (COUNT(*) AS ?c) { ?s :p ?x } "
      "GROUP BY ?x ORDER BY DESC(?c) LIMIT 1 } }", {"x": "a"}),
     ("subquery-in-filter-exists", "SELECT ?s ?x { ?s :p ?y FILTER EXISTS { SELECT ?x "

@@ -62,7 +62,7 @@ def parse_query(text: str, base_iri: str | None = None) -> str:
     return "DESCRIBE" if first is not None and first.is_keyword("DESCRIBE") else "CONSTRUCT"
 
 
-def projected_variables(text: str, base_iri: str = "http://napgraph.invalid/") -> list[str]:
+def projected_variables(text: str, base_iri: str | None = None) -> list[str]:
     """The names of the variables a SELECT query projects, as pyoxigraph reads them (for
     `SELECT *`, every variable in scope in its WHERE group: not one only a FILTER, an
     EXISTS or an inner subquery's pattern uses); raises SyntaxError for a text that is not

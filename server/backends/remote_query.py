@@ -14,11 +14,12 @@ from collections.abc import Callable, Mapping, Sequence
 import pyoxigraph as ox
 
 from .query_guard import FORMS, Resolver
-from .query_parse import projected_variables
+from .query_parse import UpdateRefused, parse_query, projected_variables
 from .sparql_lexer import Token, significant_tokens
 from .store import Term
 
 _ABSOLUTE_IRI = re.compile(r"<[A-Za-z][A-Za-z0-9+.\-]*:")
+_ANY_BASE = "http://napgraph.invalid/"  # to parse a text whatever its relative IRIs
 
 
 def variable_name(variable: str | ox.Variable) -> str:
@@ -34,7 +35,9 @@ def prepare_query(text: str, base_iri: str | None,
       store resolves it as the embedded endpoint does; the query's own BASE still wins.
     - Each bound variable gets its value in a VALUES block opening the WHERE group (so
       FILTER, HAVING and GROUP BY see it, as with pyoxigraph substitutions), or at the end of
-      the query when there is no such group (`CONSTRUCT WHERE`, `DESCRIBE <x>`); and
+      the query when there is no such group (`CONSTRUCT WHERE`, `DESCRIBE <x>`) or the
+      group assigns the variable (`BIND(… AS ?x)`, which may not follow a VALUES of ?x, and
+      then keeps the rows where it equals the value, as pyoxigraph does); and
       in each subquery that projects it, opening the subquery's WHERE group too, as
       pyoxigraph substitutes it there (a subquery is evaluated on its own: its LIMIT cuts
       before an outer VALUES joins).
@@ -65,7 +68,7 @@ def prepare_query(text: str, base_iri: str | None,
                 edits.append((target.start, target.start + len(target.text), str(term)))
         block = _values_block(sorted(values), values)
         brace = _where_brace(tokens)
-        if brace is None:
+        if brace is None or not _parses(f"{text[:brace + 1]} {block}{text[brace + 1:]}"):
             edits.append((len(text), len(text), f"\n{block}"))
         else:
             edits.append((brace + 1, brace + 1, f" {block}"))
@@ -264,7 +267,7 @@ def _subquery_blocks(text: str, tokens: list[Token],
         head = prologue + text[tokens[index].start:tokens[brace].start + 1]
         body = text[tokens[brace].start + 1:tokens[end].start if end < len(tokens) else None]
         try:
-            projected = projected_variables(head + body)
+            projected = projected_variables(head + body, _ANY_BASE)
         except SyntaxError:
             continue  # the whole text is parsed before it is sent; its error is reported
         names = [name for name in projected if name in values
@@ -275,9 +278,10 @@ def _subquery_blocks(text: str, tokens: list[Token],
 
 
 def _parses(text: str) -> bool:
+    """Whether pyoxigraph reads `text` as a query (relative IRIs resolved against any base)."""
     try:
-        projected_variables(text)
-    except SyntaxError:
+        parse_query(text, _ANY_BASE)
+    except (SyntaxError, UpdateRefused):
         return False
     return True
 
