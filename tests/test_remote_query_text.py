@@ -4,6 +4,9 @@ written in (remote_query.prepare_query), FROM clauses as protocol parameters
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pyoxigraph as ox
 import pytest
 
@@ -95,53 +98,10 @@ def test_prepare_query(query, base, bindings, expected):
 
 
 # The same answer both ways: pyoxigraph's substitutions (the embedded store) and the prepared
-# text run without them (what a store receives). Each query projects its bound variables
-# (pyoxigraph refuses a substitution of a variable the query does not project).
+# text run without them (what a store receives); the cases are in the data file.
 E = "http://e/"
-ANSWERS_ALIKE = [
-    ("subquery-cut-by-its-limit", "SELECT ?x ?o { { SELECT ?x ?o { ?o :p ?x } LIMIT 1 } }",
-     {"x": "c"}),
-    ("nested-subqueries", "SELECT ?x ?o { { SELECT ?x ?o { { SELECT ?x ?o { ?o :p ?x } "
-     "ORDER BY ?o LIMIT 1 } } } }", {"x": "c"}),
-    ("star-subquery", "SELECT * { { SELECT * { ?o :p ?x } ORDER BY ?o LIMIT 1 } }", {"x": "c"}),
-    ("star-with-a-filter-only-variable", "SELECT ?x ?y { { SELECT * { ?y :p ?o "
-     "FILTER(?x != ?o) } } }", {"x": "a"}),
-    ("star-over-an-inner-subquery", "SELECT ?x ?y { { SELECT * { ?y :p ?o "
-     "{ SELECT ?y { ?y :q ?x } } } } }", {"x": "a"}),
-    ("projected-with-as", "SELECT ?x { { SELECT (?o AS ?x) { ?s :p ?o } } }", {"x": "a"}),
-    ("count-as-a-pattern-variable", "SELECT ?n { { SELECT (COUNT(?y) AS ?n) { ?y ?p ?n } } }",
-     {"n": 0}),
-    ("count-as-its-value", "SELECT ?n { { SELECT (COUNT(*) AS ?n) { ?s :p ?o } } }", {"n": 5}),
-    ("bind-in-a-subquery", "SELECT ?x { { SELECT ?x { BIND(:b AS ?x) } } }", {"x": "a"}),
-    ("bind-at-the-top-equal", "SELECT ?x { BIND(:a AS ?x) }", {"x": "a"}),
-    ("bind-at-the-top-other", "SELECT ?x { BIND(:b AS ?x) }", {"x": "a"}),
-    ("bind-at-the-top-before-a-limit", "SELECT ?x ?s { ?s :p ?o BIND(?o AS ?x) } LIMIT 1",
-     {"x": "c"}),
-    ("bind-in-an-inner-group", "SELECT ?s ?x { ?s :p ?o { BIND(?o AS ?x) } }", {"x": "c"}),
-    ("grouped-subquery", "SELECT ?x ?c { { SELECT ?x (COUNT(*) AS ?c) { ?s :p ?x } "
-     "GROUP BY ?x ORDER BY DESC(?c) LIMIT 1 } }", {"x": "a"}),
-    ("subquery-in-filter-exists", "SELECT ?s ?x { ?s :p ?y FILTER EXISTS { SELECT ?x "
-     "{ ?x :p ?s } LIMIT 1 } }", {"x": "d"}),
-    ("subquery-in-optional", "SELECT ?s ?x { ?s :p ?y OPTIONAL { SELECT ?x ?s "
-     "{ ?x :q ?s } LIMIT 1 } }", {"x": "c"}),
-    ("subquery-in-union", "SELECT ?x ?o { { ?x :q ?o } UNION { SELECT ?x ?o { ?x :p ?o } "
-     "LIMIT 1 } }", {"x": "b"}),
-    ("subquery-in-graph", "SELECT ?x ?l { GRAPH ?g { SELECT ?x ?l { ?x :label ?l } LIMIT 1 } }",
-     {"x": "b"}),
-    ("subquery-in-a-projection", "SELECT ?x (EXISTS { SELECT ?x { ?x :q ?z } } AS ?e) "
-     "{ ?x :p ?o }", {"x": "b"}),
-    ("subquery-using-not-projecting-it", "SELECT ?x ?y { { SELECT ?y { ?y :p ?x } } }",
-     {"x": "c"}),
-    ("select-in-a-comment-and-a-string", "SELECT ?x ?o # { SELECT ?x {\n{ ?o :p ?x "
-     "FILTER(?o != 'SELECT ?x {') }", {"x": "a"}),
-    ("values-in-the-subquery", "SELECT ?x ?o { { SELECT ?x ?o { VALUES ?x { :a :c } "
-     "?o :p ?x } LIMIT 1 } }", {"x": "a"}),
-    ("values-after-the-subquery", "SELECT ?x ?o { { SELECT ?x ?o { ?o :p ?x } LIMIT 1 "
-     "VALUES ?x { :a :c } } }", {"x": "c"}),
-    ("construct-from-a-subquery", "CONSTRUCT { ?x :r ?o } WHERE { { SELECT ?x ?o "
-     "{ ?x :p ?o } LIMIT 1 } }", {"x": "b"}),
-    ("ask-a-subquery", "ASK { { SELECT ?x { ?x :p :a } LIMIT 1 } }", {"x": "b"}),
-]
+ANSWERS_ALIKE = json.loads((Path(__file__).parent / "data" / "substitution-answers.json")
+                           .read_text(encoding="utf-8"))["cases"]
 
 
 @pytest.fixture(scope="module")
@@ -165,8 +125,9 @@ def _answer(store: ox.Store, text: str, substitutions: dict | None = None) -> ob
     return sorted(tuple(str(row[name]) for name in names) for row in result)
 
 
-@pytest.mark.parametrize(("query", "bound"), [case[1:] for case in ANSWERS_ALIKE],
-                         ids=[case[0] for case in ANSWERS_ALIKE])
+@pytest.mark.parametrize(("query", "bound"),
+                         [(case["query"], case["bound"]) for case in ANSWERS_ALIKE],
+                         ids=[case["id"] for case in ANSWERS_ALIKE])
 def test_the_prepared_text_answers_as_substitutions(small_store, query, bound):
     values = {name: ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
               if isinstance(value, int) else ox.NamedNode(E + value)
