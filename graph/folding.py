@@ -46,15 +46,16 @@ def _fold_with_origins(text: str) -> tuple[str, list[int], list[int]]:
     """`text` folded character by character, with the span of original characters each
     folded character comes from (a fold keeps the start of its first letters and gives its
     last letter the end of the whole British spelling)."""
-    chars: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
     for index, char in enumerate(text):
-        for lower in char.lower():  # 'İ' lower-cases to two characters
-            chars.append(lower)
-            starts.append(index)
-            ends.append(index + 1)
-    folded = "".join(chars)
+        width = len(char.lower())  # 'İ' lower-cases to two characters
+        starts += [index] * width
+        ends += [index + 1] * width
+    # The whole text lower-cased, as `fold` does: a final 'Σ' becomes 'ς', not the 'σ' it
+    # is alone (the only rule that looks at neighbours; it keeps the length, so each
+    # character still lines up with its origin).
+    folded = text.lower()
     for british, american in FOLDS:
         pieces: list[str] = []
         new_starts: list[int] = []

@@ -22,6 +22,7 @@ from napgraph.graph import canned, page_index, served_store
 from napgraph.graph.folding import fold, folded_span
 from napgraph.graph.paths import page_query_file
 from napgraph.server.backends.rows import read_rows
+from napgraph.server.pages.search import _snippet
 from tests.server_fixtures import launch
 from tests.test_sheets_site import jp_xs_build  # noqa: F401  (a fixture)
 
@@ -197,7 +198,8 @@ FOLDING = [("Child Labour", "child labor", True), ("child labor", "LABOUR", True
            ("Organisations", "organization", True), ("organizing", "Organising", True),
            ("Programme of work", "program of", True), ("program", "programme", True),
            ("labo", "labour", False), ("prog", "program", False),
-           ("LABOUR", "labour", True), ("Labourers", "laborer", True)]
+           ("LABOUR", "labour", True), ("Labourers", "laborer", True),
+           ("İstanbul Labour Office", "labor off", True), ("ΟΔΟΣ labour", "ΟΔΟΣ", True)]
 
 
 @pytest.fixture(scope="module")
@@ -232,6 +234,29 @@ def test_the_span_marked_is_the_match_search_finds(number):
     assert (span is not None) is found
     if found:
         assert fold(text[slice(*span)]) == fold(q)
+
+
+# Texts whose lower case is longer, or not what each letter is alone, or that look like
+# markup: (text, query, what the snippet marks).
+ODD_TEXTS = [
+    ("dotted-capital-i-before", "İİİ Labour <b>", "labor", "Labour"),
+    ("dotted-capital-i-matched", "xİy", "İY", "İy"),
+    ("final-sigma", "ΟΔΟΣ labour", "οδος", "ΟΔΟΣ"),
+    ("sharp-s-is-not-ss", "Straße labour", "strasse", None),
+    ("ligature-before", "ﬁnance labour", "LABOUR", "labour"),
+    ("full-width-is-not-folded", "ＬＡＢＯＵＲ labour", "labour", "labour"),
+    ("combining-mark", "cafe\u0301 organisation", "organiz", "organis"),
+    ("markup", "<mark>&amp; programme</mark>", "program", "programme"),
+]
+
+
+@pytest.mark.parametrize(("text", "q", "marked"), [case[1:] for case in ODD_TEXTS],
+                         ids=[case[0] for case in ODD_TEXTS])
+def test_a_snippet_marks_original_characters_and_loses_none(text, q, marked):
+    """The search page's snippet (search._snippet) is the text cut in three, unchanged."""
+    before, match, after = _snippet(text, q, 80)
+    assert (match or None) == marked
+    assert before + match + after == text
 
 
 @pytest.mark.parametrize("damage", [b"not a database at all", b""], ids=["garbage", "empty"])

@@ -4,6 +4,9 @@ written in (remote_query.prepare_query), FROM clauses as protocol parameters
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pyoxigraph as ox
 import pytest
 
@@ -55,9 +58,23 @@ PREPARED = [
      f"SELECT ?n ?m {{ VALUES (?n ?o) {{ ({EIGHT} {IRI}) }} {{ SELECT (COUNT(?y) AS ?n) "
      f"{{ VALUES (?n) {{ ({EIGHT}) }} ?y ?p ?n }} }} "
      f"{{ SELECT * {{ VALUES (?o) {{ ({IRI}) }} ?m ?q ?o }} }} }}"),
+    ("as-before-grouping-gets-no-block", "SELECT ?x { { SELECT (?o AS ?x) { ?s ?p ?o } } }",
+     None, {"x": IRI},
+     f"SELECT ?x {{ VALUES (?x) {{ ({IRI}) }} {{ SELECT (?o AS ?x) {{ ?s ?p ?o }} }} }}"),
+    ("star-projects-no-filter-only-variable", "SELECT ?x ?y { { SELECT * { ?y ?p ?o "
+     "FILTER(?x != ?o) } } }", None, {"x": IRI},
+     f"SELECT ?x ?y {{ VALUES (?x) {{ ({IRI}) }} {{ SELECT * {{ ?y ?p ?o "
+     "FILTER(?x != ?o) } } }"),
+    ("bind-in-a-subquery-gets-no-block", "SELECT ?x { { SELECT ?x { BIND(1 AS ?x) } } }",
+     None, {"x": EIGHT},
+     f"SELECT ?x {{ VALUES (?x) {{ ({EIGHT}) }} {{ SELECT ?x {{ BIND(1 AS ?x) }} }} }}"),
     ("a-subquery-not-projecting-it-keeps-its-own", "SELECT ?x { ?x ?p ?o "
      "{ SELECT ?y WHERE { ?y ?q ?x } } }", None, {"x": IRI},
      f"SELECT ?x {{ VALUES (?x) {{ ({IRI}) }} ?x ?p ?o {{ SELECT ?y WHERE {{ ?y ?q ?x }} }} }}"),
+    ("a-bind-of-it-gets-a-trailing-block", "SELECT ?x { ?s ?p ?o BIND(?o AS ?x) }", None,
+     {"x": IRI}, f"SELECT ?x {{ ?s ?p ?o BIND(?o AS ?x) }}\nVALUES (?x) {{ ({IRI}) }}"),
+    ("a-bind-with-a-relative-iri", "SELECT ?x { BIND(<a> AS ?x) }", BASE, {"x": IRI},
+     f"BASE <{BASE}> SELECT ?x {{ BIND(<a> AS ?x) }}\nVALUES (?x) {{ ({IRI}) }}"),
     ("relative-iri-gets-the-base", "SELECT * { <a> ?p ?o }", BASE, None,
      f"BASE <{BASE}> SELECT * {{ <a> ?p ?o }}"),
     ("relative-prefix-gets-the-base", "PREFIX e: <e#> SELECT * { e:a ?p ?o }", BASE, None,
@@ -78,6 +95,47 @@ def test_prepare_query(query, base, bindings, expected):
     assert prepared == expected
     # and it parses (nothing runs on an empty store; a base for the case that has none)
     ox.Store().query(prepared, base_iri="http://fallback.example/")
+
+
+# The same answer both ways: pyoxigraph's substitutions (the embedded store) and the prepared
+# text run without them (what a store receives); the cases are in the data file.
+E = "http://e/"
+ANSWERS_ALIKE = json.loads((Path(__file__).parent / "data" / "substitution-answers.json")
+                           .read_text(encoding="utf-8"))["cases"]
+
+
+@pytest.fixture(scope="module")
+def small_store() -> ox.Store:
+    store = ox.Store()
+    for s, p, o in [("a", "p", "b"), ("a", "p", "c"), ("b", "p", "c"), ("c", "q", "a"),
+                    ("d", "p", "a"), ("b", "q", "d")]:
+        store.add(ox.Quad(ox.NamedNode(E + s), ox.NamedNode(E + p), ox.NamedNode(E + o)))
+    store.add(ox.Quad(ox.NamedNode(E + "b"), ox.NamedNode(E + "label"), ox.Literal("B"),
+                      ox.NamedNode(E + "g")))
+    return store
+
+
+def _answer(store: ox.Store, text: str, substitutions: dict | None = None) -> object:
+    result = store.query(text, use_default_graph_as_union=True, substitutions=substitutions)
+    if isinstance(result, ox.QueryBoolean):
+        return bool(result)
+    if isinstance(result, ox.QueryTriples):
+        return sorted(map(str, result))
+    names = [variable.value for variable in result.variables]
+    return sorted(tuple(str(row[name]) for name in names) for row in result)
+
+
+@pytest.mark.parametrize(("query", "bound"),
+                         [(case["query"], case["bound"]) for case in ANSWERS_ALIKE],
+                         ids=[case["id"] for case in ANSWERS_ALIKE])
+def test_the_prepared_text_answers_as_substitutions(small_store, query, bound):
+    values = {name: ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
+              if isinstance(value, int) else ox.NamedNode(E + value)
+              for name, value in bound.items()}
+    text = f"PREFIX : <{E}> {query}"
+    substituted = _answer(small_store, text,
+                          {ox.Variable(name): term for name, term in values.items()})
+    assert _answer(small_store, prepare_query(text, None, values)) == substituted
 
 
 def resolve(prologue: str, term: str) -> str:

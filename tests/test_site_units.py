@@ -92,10 +92,12 @@ def test_suffix_of(path, stem, key):
     (number, 2047.6, "2,048"),
     (number, "12.5", "12.5"),
     (number, "n/a", "n/a"),
+    (number, "9" * 5000, "9" * 5000),
 ], ids=["code-two", "code-one", "code-three", "upper-first", "long-date", "not-date",
         "short-date", "curie-nap", "curie-org", "curie-unknown", "number-int",
         "number-lexical", "number-millions", "number-under-1000", "number-zero",
-        "number-negative", "number-float-rounded", "number-decimal-text", "number-not-one"])
+        "number-negative", "number-float-rounded", "number-decimal-text", "number-not-one",
+        "number-too-long-for-int"])
 def test_template_helpers(helper, value, expected):
     assert helper(value) == expected
 

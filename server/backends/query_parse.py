@@ -62,6 +62,21 @@ def parse_query(text: str, base_iri: str | None = None) -> str:
     return "DESCRIBE" if first is not None and first.is_keyword("DESCRIBE") else "CONSTRUCT"
 
 
+def projected_variables(text: str, base_iri: str | None = None) -> list[str]:
+    """The names of the variables a SELECT query projects, as pyoxigraph reads them (for
+    `SELECT *`, every variable in scope in its WHERE group: not one only a FILTER, an
+    EXISTS or an inner subquery's pattern uses); raises SyntaxError for a text that is not
+    a SELECT query. Prepared on the empty store: runs nothing and calls no SERVICE.
+
+    >>> projected_variables("SELECT * { ?s ?p ?o FILTER(?x) { SELECT ?s { ?s ?q ?y } } }")
+    ['o', 'p', 's']
+    """
+    result = _SCRATCH.query(text, base_iri=base_iri)
+    if not isinstance(result, ox.QuerySolutions):
+        raise SyntaxError("not a SELECT query")
+    return sorted(variable.value for variable in result.variables)
+
+
 def update_refusal(text: str) -> UpdateRefused | None:
     """The refusal for a text that opens with an update operation, else None.
 

@@ -9,15 +9,17 @@ spliced from text.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import pyoxigraph as ox
 
 from .query_guard import FORMS, Resolver
+from .query_parse import UpdateRefused, parse_query, projected_variables
 from .sparql_lexer import Token, significant_tokens
 from .store import Term
 
 _ABSOLUTE_IRI = re.compile(r"<[A-Za-z][A-Za-z0-9+.\-]*:")
+_ANY_BASE = "http://napgraph.invalid/"  # to parse a text whatever its relative IRIs
 
 
 def variable_name(variable: str | ox.Variable) -> str:
@@ -33,7 +35,9 @@ def prepare_query(text: str, base_iri: str | None,
       store resolves it as the embedded endpoint does; the query's own BASE still wins.
     - Each bound variable gets its value in a VALUES block opening the WHERE group (so
       FILTER, HAVING and GROUP BY see it, as with pyoxigraph substitutions), or at the end of
-      the query when there is no such group (`CONSTRUCT WHERE`, `DESCRIBE <x>`); and
+      the query when there is no such group (`CONSTRUCT WHERE`, `DESCRIBE <x>`) or the
+      group assigns the variable (`BIND(… AS ?x)`, which may not follow a VALUES of ?x, and
+      then keeps the rows where it equals the value, as pyoxigraph does); and
       in each subquery that projects it, opening the subquery's WHERE group too, as
       pyoxigraph substitutes it there (a subquery is evaluated on its own: its LIMIT cuts
       before an outer VALUES joins).
@@ -64,12 +68,12 @@ def prepare_query(text: str, base_iri: str | None,
                 edits.append((target.start, target.start + len(target.text), str(term)))
         block = _values_block(sorted(values), values)
         brace = _where_brace(tokens)
-        if brace is None:
+        if brace is None or not _parses(f"{text[:brace + 1]} {block}{text[brace + 1:]}"):
             edits.append((len(text), len(text), f"\n{block}"))
         else:
             edits.append((brace + 1, brace + 1, f" {block}"))
         edits += [(offset, offset, f" {inner}")
-                  for offset, inner in _subquery_blocks(tokens, values)]
+                  for offset, inner in _subquery_blocks(text, tokens, values)]
     for start, end, replacement in sorted(edits, reverse=True):
         text = text[:start] + replacement + text[end:]
     if base_iri and _usable_base(base_iri) and any(
@@ -235,51 +239,64 @@ def _group_brace(tokens: list[Token], index: int) -> int | None:
     return None
 
 
-def _subquery_blocks(tokens: list[Token], values: Mapping[str, Term]) -> list[tuple[int, str]]:
+def _subquery_blocks(text: str, tokens: list[Token],
+                     values: Mapping[str, Term]) -> list[tuple[int, str]]:
     """(offset, VALUES block) for each subquery that projects a bound variable: the block
     opens its WHERE group, as pyoxigraph substitutes a projected variable there too. A
     subquery is evaluated on its own, so a block only at the top would reach it after its
-    LIMIT has cut (`{ SELECT DISTINCT ?x ?o WHERE { ?o ?p ?x } LIMIT 500 }`)."""
+    LIMIT has cut (`{ SELECT DISTINCT ?x ?o WHERE { ?o ?p ?x } LIMIT 500 }`).
+
+    What a subquery projects is what pyoxigraph reads (`SELECT *` included). A variable
+    the subquery assigns before its answer is grouped (`BIND(… AS ?x)`, `SELECT (?o AS ?x)`)
+    cannot have a block there (the subquery would not parse): it gets none, and the block at
+    the top joins the subquery's answer instead (so under the subquery's own LIMIT the store
+    compares after the cut, where pyoxigraph compares before it).
+    """
     start = _form_index(tokens)
+    if start is None:
+        return []
+    prologue = text[:tokens[start].start]
     blocks = []
-    for index, token in enumerate(tokens):
-        if start is None or index <= start or not token.is_keyword("SELECT"):
+    for index in range(start + 1, len(tokens)):
+        if not tokens[index].is_keyword("SELECT"):
             continue
         brace = _group_brace(tokens, index + 1)
         if brace is None:
             continue
-        head = tokens[index + 1:brace]
-        if any(t.kind == "PUNCT" and t.text == "*" for t in head):
-            projected = {t.text[1:] for t in tokens[brace:_group_end(tokens, brace)]
-                         if t.kind == "VAR"}
-        else:
-            projected = {t.text[1:] for depth, before, t in _with_depth(head)
-                         if t.kind == "VAR" and (depth == 0 or before.is_keyword("AS"))}
-        names = sorted(name for name in projected if name in values)
+        end = _enclosing_end(tokens, brace)
+        head = prologue + text[tokens[index].start:tokens[brace].start + 1]
+        body = text[tokens[brace].start + 1:tokens[end].start if end < len(tokens) else None]
+        try:
+            projected = projected_variables(head + body, _ANY_BASE)
+        except SyntaxError:
+            continue  # the whole text is parsed before it is sent; its error is reported
+        names = [name for name in projected if name in values
+                 and _parses(f"{head} {_values_block([name], values)}{body}")]
         if names:
             blocks.append((tokens[brace].start + 1, _values_block(names, values)))
     return blocks
 
 
-def _with_depth(tokens: list[Token]) -> Iterator[tuple[int, Token, Token]]:
-    """(parenthesis depth, the token before, token) for each token of a projection."""
+def _parses(text: str) -> bool:
+    """Whether pyoxigraph reads `text` as a query (relative IRIs resolved against any base)."""
+    try:
+        parse_query(text, _ANY_BASE)
+    except (SyntaxError, UpdateRefused):
+        return False
+    return True
+
+
+def _enclosing_end(tokens: list[Token], index: int) -> int:
+    """The index of the `}` that closes the group around the token at `index` (a
+    subquery's group: its end), or len(tokens)."""
     depth = 0
-    for before, token in zip([tokens[0], *tokens], tokens, strict=False):
-        if token.kind == "PUNCT" and token.text == "(":
+    for offset, token in enumerate(tokens[index:], index):
+        if token.kind == "PUNCT" and token.text == "{":
             depth += 1
-        elif token.kind == "PUNCT" and token.text == ")":
-            depth -= 1
-        yield depth, before, token
-
-
-def _group_end(tokens: list[Token], brace: int) -> int:
-    """The index just past the `}` that closes the group opened at `brace`."""
-    depth = 0
-    for offset, token in enumerate(tokens[brace:], brace):
-        if token.kind == "PUNCT" and token.text in ("{", "}"):
-            depth += 1 if token.text == "{" else -1
+        elif token.kind == "PUNCT" and token.text == "}":
             if depth == 0:
-                return offset + 1
+                return offset
+            depth -= 1
     return len(tokens)
 
 

@@ -108,7 +108,12 @@ def number(value: object) -> str:
     if isinstance(value, float):
         return f"{value:,.0f}"
     text = str(value)
-    return f"{int(text):,}" if _INTEGER.fullmatch(text) else text
+    if not _INTEGER.fullmatch(text):
+        return text
+    try:
+        return f"{int(text):,}"
+    except ValueError:  # past Python's 4,300 digits: no count, left as written
+        return text
 
 
 def upper_first(value: object) -> str:
