@@ -134,10 +134,10 @@ def write_store(files: Iterable[Path | str], version: str, folder: Path,
     (its immutable table files hard-linked) and only the other files are loaded: one import
     adds one country without parsing every other again. Every store is compacted once
     written (`_load`), which rewrites a copy's linked files: it then shares none with its
-    base. The store is
-    written in a staging folder beside `folder` and renamed into place. Raises ValueError for
-    an unknown file extension, OSError naming a file that cannot be read or written, and
-    SyntaxError with the file, line and column of invalid RDF; then nothing is left behind.
+    base. The store is written in a staging folder beside `folder` and renamed into place.
+    Raises ValueError for an unknown file extension, OSError naming a file that cannot be
+    read or written, and SyntaxError with the file, line and column of invalid RDF; then
+    nothing is left behind.
     """
     files = [str(name) for name in files]
     folder.parent.mkdir(parents=True, exist_ok=True)
